@@ -1,0 +1,138 @@
+"""The project: every checked file, parsed once, and the analyses shared by all rules.
+
+A file is parsed only when it can concern Procore: its bytes name Procore, or it imports
+a module of the project that does, or it reads an environment variable whose value in the
+project's `.env` files is a Procore URL. Everything else costs a byte search.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import libcst as cst
+
+from mpz_lint.model import FileError
+from mpz_lint.settings import Settings
+from mpz_lint.sources import FileKind, SourceFile
+
+if TYPE_CHECKING:
+    from mpz_lint.pyindex import ModuleIndex
+
+T = TypeVar("T")
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+CONFIG_GLOBS = (".env", ".env.*", "*.env", "*.ini", "*.cfg", "*.yaml", "*.yml", "*.json", "*.toml")
+ENV_GLOBS = (".env", ".env.*", "*.env")
+
+
+def kind_of(path: str) -> FileKind | None:
+    """Which kind of file mpz-lint checks `path` as, or None if it does not check it."""
+    name = posixpath.basename(path.replace("\\", "/"))
+    if name.endswith(PYTHON_SUFFIXES):
+        return "python"
+    if any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in CONFIG_GLOBS):
+        return "config"
+    return None
+
+
+def is_env_file(path: str) -> bool:
+    name = posixpath.basename(path.replace("\\", "/"))
+    return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in ENV_GLOBS)
+
+
+def parse_error(path: str, text: str) -> FileError | None:
+    """None if `text` parses as Python, else a one-line error naming the place."""
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return FileError(path, _syntax_message(exc))
+    except RecursionError:
+        return FileError(path, "too deeply nested to parse")
+    return None
+
+
+def _syntax_message(exc: cst.ParserSyntaxError) -> str:
+    first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else "invalid syntax"
+    return f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {first}"
+
+
+_PROCORE = re.compile(r"procore", re.IGNORECASE)
+
+
+class Project:
+    """All files of one run. Parses lazily, caches per-run analyses by their class."""
+
+    def __init__(self, files: Sequence[SourceFile], settings: Settings) -> None:
+        self.files: dict[str, SourceFile] = {f.path: f for f in files}
+        self.settings = settings
+        self.errors: dict[str, FileError] = {}
+        self._modules: dict[str, ModuleIndex | None] = {}
+        self._analyses: dict[Any, Any] = {}
+        self._relevant: set[str] | None = None
+
+    # --- files -----------------------------------------------------------------------
+
+    def python_files(self) -> Iterator[SourceFile]:
+        return (f for f in self.files.values() if f.kind == "python")
+
+    def config_files(self) -> Iterator[SourceFile]:
+        return (f for f in self.files.values() if f.kind == "config")
+
+    def relevant_paths(self) -> set[str]:
+        """Python files that can concern Procore (see the module docstring)."""
+        if self._relevant is None:
+            from mpz_lint.relevance import relevant_python_files
+
+            self._relevant = relevant_python_files(self)
+        return self._relevant
+
+    def prepare(self, source: SourceFile) -> None:
+        """Parse `source` if it needs it, so that errors are known before rules run."""
+        if source.kind == "python" and source.path in self.relevant_paths():
+            self.module(source.path)
+
+    def module(self, path: str) -> ModuleIndex | None:
+        """The parsed and indexed module at `path`; None if it does not parse."""
+        if path not in self._modules:
+            from mpz_lint.pyindex import ModuleIndex
+
+            source = self.files[path]
+            try:
+                tree = cst.parse_module(source.text)
+            except cst.ParserSyntaxError as exc:
+                self.errors[path] = FileError(path, _syntax_message(exc))
+                self._modules[path] = None
+            except RecursionError:
+                self.errors[path] = FileError(path, "too deeply nested to parse")
+                self._modules[path] = None
+            else:
+                self._modules[path] = ModuleIndex(self, source, tree)
+        return self._modules[path]
+
+    def modules(self) -> Iterator[ModuleIndex]:
+        """Every relevant module that parses, in the order the files were given."""
+        for path in self.files:
+            if path in self.relevant_paths():
+                module = self.module(path)
+                if module is not None:
+                    yield module
+
+    def round_trips(self, source: SourceFile) -> bool:
+        """Whether libcst gives back the file byte for byte (so fixes can keep the rest)."""
+        if source.kind != "python" or source.path not in self._modules:
+            return True
+        module = self._modules[source.path]
+        return module is None or module.tree.code == source.text
+
+    # --- shared analyses ---------------------------------------------------------------
+
+    def analysis(self, factory: Callable[[Project], T]) -> T:
+        """The analysis `factory(project)`, computed once per run and shared by all rules."""
+        if factory not in self._analyses:
+            self._analyses[factory] = factory(self)
+        result: T = self._analyses[factory]
+        return result

@@ -1,0 +1,48 @@
+"""The settings a run is made with. One frozen object, passed from the CLI to the engine.
+
+Every field can come from the command line today and from a config file later (the
+config issue only has to fill this object). Rule selection follows ruff: codes or
+prefixes (`MPZ`, `MPZ0`, `MPZ001`), `ALL`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ServiceAccountMode = Literal["auto", "yes", "no"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] | None = None  # None: the rules on by default
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    strict: bool = False  # turns on rules that are off by default (MPZ104)
+    service_account: ServiceAccountMode = "auto"
+    company_id_expr: str | None = None
+    respect_gitignore: bool = True
+    exclude: tuple[str, ...] = field(default=())
+
+    def is_selected(self, code: str, default_enabled: bool) -> bool:
+        """Whether the rule `code` runs: select (or the defaults), extend-select, ignore."""
+
+        def matches(patterns: tuple[str, ...]) -> int:
+            # Longest matching prefix, so `--select MPZ --ignore MPZ001` works and
+            # `--ignore MPZ --select MPZ001` does too (the more specific one wins).
+            best = -1
+            for pattern in patterns:
+                if pattern == "ALL":
+                    best = max(best, 0)
+                elif code.startswith(pattern):
+                    best = max(best, len(pattern))
+            return best
+
+        if self.select is None:
+            chosen = 0 if (default_enabled or self.strict) else -1
+        else:
+            chosen = matches(self.select)
+        chosen = max(chosen, matches(self.extend_select))
+        ignored = matches(self.ignore)
+        # On a tie the ignore wins, as in ruff.
+        return chosen >= 0 and chosen > ignored

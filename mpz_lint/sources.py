@@ -1,0 +1,27 @@
+"""A file as the engine sees it: its text, already decoded, and how to write it back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FileKind = Literal["python", "config"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One checked file. `text` keeps the file's own newlines; a BOM is not part of it.
+
+    `path` is the name shown to the user (as given, or relative to the current folder);
+    `encoding` and `bom` say how to turn fixed text back into the same kind of bytes.
+    """
+
+    path: str
+    text: str
+    kind: FileKind = "python"
+    encoding: str = "utf-8"
+    bom: bool = False
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        return (b"\xef\xbb\xbf" + data) if self.bom else data
