@@ -128,6 +128,45 @@ class Project:
         module = self._modules[source.path]
         return module is None or module.tree.code == source.text
 
+    # --- imports between the project's modules ----------------------------------------
+
+    def resolve_module(self, importer: str, dotted: str) -> str | None:
+        """The path of the project module that `importer` means by `dotted` (which may be
+        relative: `.config`, `..api.client`), or None if it is not one of ours.
+
+        An absolute import is looked up below each folder above the importer, nearest
+        first: whichever of them is on sys.path at run time, the module is found there.
+        """
+        python_paths = self._python_paths()
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted.lstrip(".").split(".") if p]
+        folder = posixpath.dirname(importer.replace("\\", "/"))
+        if level:
+            for _ in range(level - 1):
+                folder = posixpath.dirname(folder)
+            bases = [folder]
+        else:
+            bases = []
+            while True:
+                bases.append(folder)
+                if folder in ("", "/", "."):
+                    break
+                folder = posixpath.dirname(folder)
+        for base in bases:
+            stem = posixpath.join(base, *parts) if parts else base
+            for candidate in (stem + ".py", posixpath.join(stem, "__init__.py"), stem + ".pyi"):
+                if candidate in python_paths:
+                    return python_paths[candidate]
+        return None
+
+    def _python_paths(self) -> dict[str, str]:
+        if "_python_paths" not in self._analyses:
+            self._analyses["_python_paths"] = {
+                posixpath.normpath(f.path.replace("\\", "/")): f.path for f in self.python_files()
+            }
+        paths: dict[str, str] = self._analyses["_python_paths"]
+        return paths
+
     # --- shared analyses ---------------------------------------------------------------
 
     def analysis(self, factory: Callable[[Project], T]) -> T:

@@ -3,5 +3,12 @@
 from __future__ import annotations
 
 from mpz_lint.rule import Rule
+from mpz_lint.rules.legacy_api_host import LegacyApiHost
+from mpz_lint.rules.legacy_auth_host import LegacyAuthHost
+from mpz_lint.rules.legacy_host_unknown_role import LegacyHostUnknownRole
 
-ALL_RULES: tuple[type[Rule], ...] = ()
+ALL_RULES: tuple[type[Rule], ...] = (
+    LegacyAuthHost,
+    LegacyApiHost,
+    LegacyHostUnknownRole,
+)

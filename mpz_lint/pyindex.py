@@ -1,0 +1,451 @@
+"""One pass over a parsed module: its scopes, bindings, classes, functions and the sites
+the rules care about (string literals that name Procore, string-building expressions,
+calls). The resolver answers questions from this index, never by walking the tree again.
+
+We keep our own light scopes instead of libcst's ScopeProvider: the scale issue measured
+that provider at 3.6x a bare parse, and name lookup over these tables is all we need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Optional, Union
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from mpz_lint.model import Location
+
+if TYPE_CHECKING:
+    from mpz_lint.project import Project
+    from mpz_lint.sources import SourceFile
+
+ScopeKind = Literal["module", "class", "function"]
+BindingKind = Literal["assign", "param", "import", "def", "class", "with", "unknown"]
+StringNode = Union[cst.SimpleString, cst.FormattedString, cst.ConcatenatedString]
+
+# Methods of str whose arguments are patterns to look for, not URLs to call.
+_STR_PATTERN_METHODS = frozenset(
+    {"startswith", "endswith", "replace", "find", "rfind", "index", "rindex", "count",
+     "split", "rsplit", "removeprefix", "removesuffix", "partition", "rpartition",
+     "strip", "lstrip", "rstrip", "search", "match", "fullmatch", "sub", "compile"}
+)
+
+
+@dataclass(eq=False)
+class Binding:
+    """One way a name gets a value in a scope (flow-insensitive: all of them count)."""
+
+    kind: BindingKind
+    scope: Scope  # the scope `value` is evaluated in
+    value: cst.BaseExpression | None = None  # assign / with
+    annotation: cst.BaseExpression | None = None
+    param: cst.Param | None = None
+    function: FunctionInfo | None = None  # param / def
+    cls: ClassInfo | None = None
+    module: str | None = None  # import: "a.b" (relative imports keep their dots)
+    name: str | None = None  # import: the imported attribute, None for `import a.b`
+    why: str = ""
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: ScopeKind
+    module: ModuleIndex
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    globals_: set[str] = field(default_factory=set)
+    function: FunctionInfo | None = None
+    cls: ClassInfo | None = None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        target = self.module.scope if name in self.globals_ else self
+        target.bindings.setdefault(name, []).append(binding)
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    name: str
+    node: cst.FunctionDef
+    scope: Scope  # the function's own scope
+    cls: ClassInfo | None  # the class it is a method of
+    returns: list[cst.BaseExpression] = field(default_factory=list)
+    decorators: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> list[cst.Param]:
+        p = self.node.params
+        return [*p.posonly_params, *p.params, *p.kwonly_params]
+
+    @property
+    def is_static(self) -> bool:
+        return "staticmethod" in self.decorators
+
+    @property
+    def is_classmethod(self) -> bool:
+        return "classmethod" in self.decorators
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    name: str
+    node: cst.ClassDef
+    scope: Scope  # the class body's scope
+    module: ModuleIndex
+    bases: list[cst.BaseExpression] = field(default_factory=list)
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    # Class-level assignments and `self.x = ...` in any method, each with its scope.
+    attributes: dict[str, list[Binding]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class StringSite:
+    """A string literal that names Procore, with what its surroundings say about it."""
+
+    node: StringNode
+    scope: Scope
+    name_hint: str | None  # the name it is bound to: variable, keyword, dict key, parameter
+    inert: bool  # a docstring, a comparison operand, a pattern: never a request
+
+
+@dataclass(frozen=True, eq=False)
+class ExprSite:
+    node: cst.BaseExpression
+    scope: Scope
+
+
+class ModuleIndex:
+    """The index of one parsed module."""
+
+    def __init__(self, project: Project, source: SourceFile, tree: cst.Module) -> None:
+        self.project = project
+        self.source = source
+        self.path = source.path
+        self.tree = tree
+        self.scope = Scope("module", self, None)
+        self.classes: list[ClassInfo] = []
+        self.functions: list[FunctionInfo] = []
+        self.strings: list[StringSite] = []
+        self.composites: list[ExprSite] = []  # f-strings with parts, +, %, .format, joins
+        self.calls: list[ExprSite] = []
+        self.subscript_stores: list[tuple[cst.Subscript, cst.BaseExpression, Scope]] = []
+        self._positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
+        tree.visit(_Collector(self))
+
+    # Positions cost a second walk (libcst's PositionProvider): computed only for modules
+    # that report something.
+    def range_of(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def start_of(self, node: cst.CSTNode) -> Location:
+        start = self.range_of(node).start
+        return Location(start.line, start.column + 1)
+
+    def end_of(self, node: cst.CSTNode) -> Location:
+        end = self.range_of(node).end
+        return Location(end.line, end.column + 1)
+
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def raw_text_has_procore(node: StringNode) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return "procore" in node.value.lower()
+    if isinstance(node, cst.FormattedString):
+        return any(
+            isinstance(p, cst.FormattedStringText) and "procore" in p.value.lower()
+            for p in node.parts
+        )
+    return raw_text_has_procore(node.left) or raw_text_has_procore(node.right)  # type: ignore[arg-type]
+
+
+class _Collector(cst.CSTVisitor):
+    """Fills a ModuleIndex in one walk."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.scopes: list[Scope] = [index.scope]
+        self.functions: list[FunctionInfo | None] = [None]
+        self.name_hints: dict[int, str] = {}
+        self.inert: set[int] = set()
+        self.inside_string = 0
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    # --- scopes ------------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        outer = self.scope
+        body = Scope("class", self.index, outer)
+        info = ClassInfo(node.name.value, node, body, self.index,
+                         bases=[arg.value for arg in node.bases if arg.keyword is None])
+        body.cls = info
+        outer.bind(node.name.value, Binding("class", outer, cls=info))
+        self.index.classes.append(info)
+        self.scopes.append(body)
+        self.functions.append(None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+        self.functions.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        outer = self.scope
+        owner = outer.cls if outer.kind == "class" else None
+        # Functions see enclosing functions and the module, never a class body.
+        parent = outer
+        while parent.kind == "class" and parent.parent is not None:
+            parent = parent.parent
+        own = Scope("function", self.index, parent)
+        decorators = tuple(filter(None, (dotted_name(d.decorator) for d in node.decorators)))
+        info = FunctionInfo(node.name.value, node, own, owner, decorators=decorators)
+        own.function = info
+        own.cls = owner
+        outer.bind(node.name.value, Binding("def", outer, function=info))
+        if owner is not None:
+            owner.methods[node.name.value] = info
+        self.index.functions.append(info)
+        for param in info.params:
+            own.bind(param.name.value, Binding("param", own, param=param, function=info,
+                                               annotation=_annotation(param.annotation)))
+            if param.default is not None:
+                self.name_hints[id(param.default)] = param.name.value
+        for star in (node.params.star_arg, node.params.star_kwarg):
+            if isinstance(star, cst.Param):
+                own.bind(star.name.value, Binding("unknown", own, why=f"*{star.name.value}"))
+        self.scopes.append(own)
+        self.functions.append(info)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.functions.pop()
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.scope.globals_.add(item.name.value)
+
+    # --- bindings ----------------------------------------------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.scope.bind(node.target.value, Binding(
+                "assign" if node.value is not None else "unknown", self.scope,
+                value=node.value, annotation=node.annotation.annotation,
+                why="annotated without a value"))
+            if node.value is not None:
+                self.name_hints[id(node.value)] = node.target.value
+        else:
+            self._bind_target(node.target, node.value, node.annotation.annotation)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+            # `url += "/rest/v1.0"`: the name may hold old + new; keep it an unknown part.
+            self.scope.bind(node.target.value, Binding("unknown", self.scope, why="+="))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None,
+                     annotation: cst.BaseExpression | None = None) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, Binding("assign", self.scope, value=value,
+                                                  annotation=annotation))
+            if value is not None:
+                self.name_hints.setdefault(id(value), target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+            for i, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    continue
+                item = values[i].value if values is not None and i < len(values) else None
+                if item is None:
+                    if isinstance(element.value, cst.Name):
+                        self.scope.bind(element.value.value,
+                                        Binding("unknown", self.scope, why="unpacking"))
+                else:
+                    self._bind_target(element.value, item)
+        elif isinstance(target, cst.Attribute) and value is not None:
+            self._bind_attribute(target, value, annotation)
+        elif isinstance(target, cst.Subscript) and value is not None:
+            self.index.subscript_stores.append((target, value, self.scope))
+
+    def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression,
+                        annotation: cst.BaseExpression | None) -> None:
+        """`self.x = v` in a method: an attribute of the method's class."""
+        function = self.functions[-1]
+        if function is None or function.cls is None or not isinstance(target.value, cst.Name):
+            return
+        params = function.params
+        if not params or function.is_static or params[0].name.value != target.value.value:
+            return
+        function.cls.attributes.setdefault(target.attr.value, []).append(
+            Binding("assign", self.scope, value=value, annotation=annotation))
+        self.name_hints.setdefault(id(value), target.attr.value)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self._class_attribute(original_node.targets[0].target if original_node.targets else None)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        self._class_attribute(original_node.target)
+
+    def _class_attribute(self, target: cst.BaseExpression | None) -> None:
+        scope = self.scope
+        if scope.kind == "class" and scope.cls is not None and isinstance(target, cst.Name):
+            for binding in scope.bindings.get(target.value, [])[-1:]:
+                scope.cls.attributes.setdefault(target.value, []).append(binding)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.bind(alias.asname.name.value,
+                                Binding("import", self.scope, module=full))
+            else:
+                # `import a.b` binds `a`, the top-level package.
+                top = full.split(".", 1)[0]
+                self.scope.bind(top, Binding("import", self.scope, module=top))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        base = "." * len(node.relative) + (dotted_name(node.module) or "" if node.module else "")
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.scope.bind(local, Binding("import", self.scope, module=base, name=name))
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None:
+                # Sessions and clients return themselves from __enter__.
+                self._bind_with(item.asname.name, item.item)
+
+    def _bind_with(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, Binding("with", self.scope, value=value))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_unknown(node.target, "loop variable")
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_unknown(node.target, "loop variable")
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_unknown(node.name.name, "exception")
+
+    def _bind_unknown(self, target: cst.BaseExpression, why: str) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, Binding("unknown", self.scope, why=why))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_unknown(element.value, why)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        function = self.functions[-1]
+        if function is not None and node.value is not None:
+            function.returns.append(node.value)
+
+    # --- context of string literals ----------------------------------------------------
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString,
+                                   cst.FormattedString)):
+            self.inert.add(id(node.value))  # a docstring or a bare string statement
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.inert.add(id(node.left))
+        for target in node.comparisons:
+            self.inert.add(id(target.comparator))
+            # `x in ("app.procore.com", ...)`: the container's elements too
+            if isinstance(target.comparator, (cst.Tuple, cst.List, cst.Set)):
+                for element in target.comparator.elements:
+                    self.inert.add(id(element.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.index.calls.append(ExprSite(node, self.scope))
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in _STR_PATTERN_METHODS:
+                for arg in node.args:
+                    self.inert.add(id(arg.value))
+                    if isinstance(arg.value, (cst.Tuple, cst.List)):
+                        for element in arg.value.elements:
+                            self.inert.add(id(element.value))
+            if method in ("format", "join"):
+                self.index.composites.append(ExprSite(node, self.scope))
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            name = func.value if isinstance(func, cst.Name) else func.attr.value
+            if name in ("urljoin", "join"):
+                self.index.composites.append(ExprSite(node, self.scope))
+        for arg in node.args:
+            if arg.keyword is not None:
+                self.name_hints.setdefault(id(arg.value), arg.keyword.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        if isinstance(node.key, cst.SimpleString):
+            key = node.key.evaluated_value
+            if isinstance(key, str):
+                self.name_hints.setdefault(id(node.value), key)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Modulo)):
+            self.index.composites.append(ExprSite(node, self.scope))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        if any(isinstance(p, cst.FormattedStringExpression) for p in node.parts):
+            self.index.composites.append(ExprSite(node, self.scope))
+        if self.inside_string == 0:
+            self._string(node)
+        return True
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        if self.inside_string == 0:
+            self._string(node)
+        self.inside_string += 1
+        return True
+
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString) -> None:
+        self.inside_string -= 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.inside_string == 0:
+            self._string(node)
+
+    def _string(self, node: StringNode) -> None:
+        if raw_text_has_procore(node):
+            self.index.strings.append(StringSite(
+                node, self.scope, self.name_hints.get(id(node)), id(node) in self.inert))
+
+
+def _annotation(annotation: cst.Annotation | None) -> cst.BaseExpression | None:
+    return annotation.annotation if annotation is not None else None
+
+
+def param_names(function: FunctionInfo) -> Sequence[str]:
+    return [p.name.value for p in function.params]

@@ -1,0 +1,1009 @@
+"""Value flow: what an expression can hold, as far as the checked project tells.
+
+`Resolver.resolve(expr, scope)` answers with a short list of alternatives (branches,
+parameters with several callers, an environment variable with a default). A string comes
+back as parts: known text, each remembering the literal it was written in (its Origin),
+and holes for what cannot be known. Dicts come back as entries, so the header rules can
+ask the same resolver which headers a request sends.
+
+It follows names through scopes, module constants, imports between project modules,
+class and `self.` attributes (assigned in any method, inherited), parameter defaults and
+the arguments of every caller in the project, return values of project functions (with
+the caller's arguments bound), f-strings, `+`, `%`, `str.format`, `urljoin`,
+`posixpath.join`, environment reads (their default, else the value the project's `.env`
+files give), dataclass and pydantic field defaults, dict literals, `dict()`, `**` and `|`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+import libcst as cst
+
+from mpz_lint.pyindex import (
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    Scope,
+    dotted_name,
+)
+from mpz_lint.urls import HOLE
+
+if TYPE_CHECKING:
+    from mpz_lint.project import Project
+
+MAX_ALTERNATIVES = 12
+MAX_DEPTH = 60
+
+# --- values ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """Where a piece of known text is written: a literal in a Python file (`node`, with
+    `offset` the index in the node's raw source where the value's text starts), or a span
+    of a config file (`offset` its start in the file's text). `exact` is False when the raw
+    source spells the text differently (escapes), so it cannot be edited in place."""
+
+    path: str
+    node: cst.CSTNode | None
+    offset: int
+    exact: bool
+    name_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    origin: Origin | None
+    at: int = 0  # where `text` starts inside the origin's value
+
+    def slice(self, start: int, end: int | None = None) -> Text:
+        end = len(self.text) if end is None else end
+        return Text(self.text[start:end], self.origin, self.at + start)
+
+
+@dataclass(frozen=True)
+class Hole:
+    why: str
+
+
+Part = Union[Text, Hole]
+
+
+class Value:
+    """Base of everything the resolver can answer."""
+
+
+@dataclass(frozen=True, eq=False)
+class Str(Value):
+    parts: tuple[Part, ...]
+
+    def flat(self) -> str:
+        """The text with every unknown part as one HOLE character."""
+        return "".join(p.text if isinstance(p, Text) else HOLE for p in self.parts)
+
+    def known(self) -> str | None:
+        """The whole text, if every part is known."""
+        if all(isinstance(p, Text) for p in self.parts):
+            return "".join(p.text for p in self.parts)  # type: ignore[union-attr]
+        return None
+
+    def locate(self, index: int) -> tuple[Part, int]:
+        """The part holding flat index `index`, and the index inside that part."""
+        for part in self.parts:
+            size = len(part.text) if isinstance(part, Text) else 1
+            if index < size:
+                return part, index
+            index -= size
+        raise IndexError(index)
+
+    def split_at(self, index: int) -> tuple[Str, Str]:
+        head: list[Part] = []
+        tail: list[Part] = []
+        for part in self.parts:
+            size = len(part.text) if isinstance(part, Text) else 1
+            if index >= size:
+                head.append(part)
+            elif index <= 0:
+                tail.append(part)
+            else:
+                assert isinstance(part, Text)
+                head.append(part.slice(0, index))
+                tail.append(part.slice(index))
+            index -= size
+        return Str(tuple(head)), Str(tuple(tail))
+
+    def __add__(self, other: Str) -> Str:
+        return Str(self.parts + other.parts)
+
+
+def unknown_str(why: str) -> Str:
+    return Str((Hole(why),))
+
+
+def text_str(text: str) -> Str:
+    return Str((Text(text, None),))
+
+
+@dataclass(frozen=True, eq=False)
+class IntValue(Value):
+    """A value known to be an int (a literal, `int(...)`, or annotated `int`)."""
+
+    node: cst.CSTNode | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class DictEntry:
+    key: Str | None  # None for an entry whose key is unknown
+    key_node: cst.BaseExpression | None
+    value: cst.BaseExpression | None
+    scope: Scope | None
+    context: CallContext | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class DictValue(Value):
+    entries: tuple[DictEntry, ...]
+    unknown: tuple[str, ...] = ()  # why some entries may be missing (`**kwargs`, ...)
+
+
+@dataclass(frozen=True, eq=False)
+class External(Value):
+    """Something from outside the project, by qualified name: `requests.get`, `os.environ`."""
+
+    qualname: str
+
+
+@dataclass(frozen=True, eq=False)
+class Instance(Value):
+    """An object made by calling a class: a project class, an external one, or both (a
+    project class deriving from `requests.Session`)."""
+
+    cls: ClassInfo | None
+    external: str | None
+    call: cst.Call | None = None
+    scope: Scope | None = None
+    context: CallContext | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionValue(Value):
+    function: FunctionInfo
+    bound: Value | None = None  # the instance a method is bound to
+
+
+@dataclass(frozen=True, eq=False)
+class ClassValue(Value):
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleValue(Value):
+    module: ModuleIndex
+
+
+@dataclass(frozen=True, eq=False)
+class Method(Value):
+    """A method of an external object or of a string: `session.get`, `"...".format`."""
+
+    receiver: Value
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Unknown(Value):
+    why: str
+
+
+@dataclass(frozen=True, eq=False)
+class CallContext:
+    """The arguments of one call of a project function, for resolving its parameters."""
+
+    function: FunctionInfo
+    call: cst.Call
+    scope: Scope  # the caller's scope
+    outer: CallContext | None
+    bound: Value | None  # `self` for a method call
+    depth: int = 0
+
+
+# --- qualified names we give meaning to ------------------------------------------------
+
+ENV_READERS = frozenset(
+    {"os.getenv", "os.environ.get", "os.environ.setdefault", "decouple.config",
+     "os.environ.__getitem__"}
+)
+URL_JOIN = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
+PATH_JOIN = frozenset({"posixpath.join", "os.path.join"})
+FIELD_FACTORIES = frozenset(
+    {"dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "attr.ib", "attrs.field",
+     "attr.attrib"}
+)
+_STR_IDENTITY_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "casefold"})
+_PRINTF = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+class Resolver:
+    """Answers what expressions can hold, for one project. Built once per run."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._memo: dict[tuple[int, int, int], list[Value]] = {}
+        self._active: set[tuple[int, int, int]] = set()
+        self._depth = 0
+        self._call_sites: dict[int, list[tuple[cst.Call, Scope]]] | None = None
+        self._env: dict[str, list[Text]] | None = None
+        self._attribute_owners: dict[str, list[ClassInfo]] | None = None
+
+    # --- entry points ------------------------------------------------------------------
+
+    def resolve(
+        self, node: cst.BaseExpression, scope: Scope, context: CallContext | None = None
+    ) -> list[Value]:
+        key = (id(node), id(scope), id(context))
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active or self._depth > MAX_DEPTH:
+            return [Unknown("recursive definition")]
+        self._active.add(key)
+        self._depth += 1
+        try:
+            values = _dedupe(self._resolve(node, scope, context))[:MAX_ALTERNATIVES]
+        finally:
+            self._depth -= 1
+            self._active.discard(key)
+        self._memo[key] = values
+        return values
+
+    def strings(
+        self, node: cst.BaseExpression, scope: Scope, context: CallContext | None = None
+    ) -> list[Str]:
+        """The string alternatives of `node` (anything not a string becomes a hole)."""
+        return [as_str(v) for v in self.resolve(node, scope, context)]
+
+    def literal(self, node: cst.BaseExpression, module: ModuleIndex,
+                name_hint: str | None = None) -> Str:
+        """A string literal's own value, its expressions left as holes."""
+        return self._literal(node, module.path, name_hint, None, None)
+
+    # --- the cases ---------------------------------------------------------------------
+
+    def _resolve(
+        self, node: cst.BaseExpression, scope: Scope, context: CallContext | None
+    ) -> list[Value]:
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return list(self._string_literal(node, scope, context))
+        if isinstance(node, cst.Integer):
+            return [IntValue(node)]
+        if isinstance(node, cst.Name):
+            return self._name(node.value, scope, context)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, scope, context)
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node, scope, context)
+        if isinstance(node, cst.Call):
+            return self._call(node, scope, context)
+        if isinstance(node, cst.Dict):
+            return [self._dict(node, scope, context)]
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, scope, context)
+        if isinstance(node, cst.IfExp):
+            return (self.resolve(node.body, scope, context)
+                    + self.resolve(node.orelse, scope, context))
+        if isinstance(node, cst.BooleanOperation):
+            # `os.getenv("URL") or "https://..."`: either side may be the value.
+            return (self.resolve(node.left, scope, context)
+                    + self.resolve(node.right, scope, context))
+        if isinstance(node, cst.Await):
+            return self.resolve(node.expression, scope, context)
+        if isinstance(node, cst.NamedExpr):
+            return self.resolve(node.value, scope, context)
+        return [Unknown(type(node).__name__)]
+
+    def _string_literal(
+        self, node: cst.BaseExpression, scope: Scope, context: CallContext | None
+    ) -> Iterator[Str]:
+        yield from self._expand(self._literal(node, scope.module.path, None, scope, context))
+
+    def _literal(self, node: cst.BaseExpression, path: str, name_hint: str | None,
+                 scope: Scope | None, context: CallContext | None) -> Str:
+        """The literal's parts; with a scope, f-string expressions become markers that
+        `_expand` replaces by their values."""
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            if not isinstance(value, str):
+                return unknown_str("bytes")
+            raw = node.value
+            opening = len(node.prefix) + len(node.quote)
+            body = raw[opening: len(raw) - len(node.quote)]
+            # Offsets map one to one only when the source spells the value as it is.
+            exact = body == value
+            origin = Origin(path, node, opening, exact, name_hint)
+            return Str((Text(value, origin),))
+        if isinstance(node, cst.ConcatenatedString):
+            left = self._literal(node.left, path, name_hint, scope, context)
+            right = self._literal(node.right, path, name_hint, scope, context)
+            return left + right
+        if isinstance(node, cst.FormattedString):
+            parts: list[Any] = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    text = part.value.replace("{{", "{").replace("}}", "}")
+                    exact = text == part.value and "\\" not in part.value
+                    parts.append(Text(text, Origin(path, part, 0, exact, name_hint)))
+                elif scope is None or part.format_spec or part.conversion not in (None, "s"):
+                    parts.append(Hole("f-string expression"))
+                else:
+                    parts.append(_Pending(part.expression, scope, context))
+            return Str(tuple(parts))
+        return unknown_str(type(node).__name__)
+
+    def _expand(self, value: Str) -> Iterator[Str]:
+        """Replace f-string expression markers by the alternatives of their values."""
+        results = [Str(())]
+        for part in value.parts:
+            if isinstance(part, _Pending):
+                options = self.strings(part.node, part.scope, part.context)
+                results = [r + o for r in results for o in options][:MAX_ALTERNATIVES]
+            else:
+                results = [r + Str((part,)) for r in results]
+        yield from results
+
+    def _name(self, name: str, scope: Scope, context: CallContext | None) -> list[Value]:
+        current: Scope | None = scope
+        while current is not None:
+            bindings = current.bindings.get(name)
+            if bindings:
+                values: list[Value] = []
+                for binding in bindings:
+                    values.extend(self._binding(name, binding, context))
+                return values
+            current = current.parent
+        if name in _BUILTINS:
+            return [External(name)]
+        return [Unknown(f"name {name!r} is not defined here")]
+
+    def _binding(self, name: str, binding: Binding, context: CallContext | None) -> list[Value]:
+        kind = binding.kind
+        own_context = context if (context is not None and binding.scope.function is not None
+                                  and context.function is binding.scope.function) else None
+        if kind in ("assign", "with"):
+            if binding.value is None:
+                return [Unknown(f"{name!r} has no value")]
+            values = self.resolve(binding.value, binding.scope, own_context)
+            if binding.annotation is not None and _is_int_annotation(binding.annotation):
+                values = [*values, IntValue(None)]
+            return values
+        if kind == "param":
+            assert binding.param is not None and binding.function is not None
+            return self._parameter(binding.param, binding.function, binding.annotation, context)
+        if kind == "import":
+            return self._import(binding)
+        if kind == "def":
+            assert binding.function is not None
+            return [FunctionValue(binding.function)]
+        if kind == "class":
+            assert binding.cls is not None
+            return [ClassValue(binding.cls)]
+        return [Unknown(binding.why or f"{name!r} cannot be followed")]
+
+    def _import(self, binding: Binding) -> list[Value]:
+        module_name = binding.module or ""
+        importer = binding.scope.module.path
+        if binding.name is None:
+            path = self.project.resolve_module(importer, module_name)
+            module = self.project.module(path) if path else None
+            return [ModuleValue(module)] if module else [External(module_name)]
+        # `from pkg import name`: a submodule first, then an attribute of the package.
+        sub = f"{module_name}.{binding.name}" if module_name.strip(".") else module_name + binding.name
+        path = self.project.resolve_module(importer, sub)
+        if path is not None:
+            module = self.project.module(path)
+            if module is not None:
+                return [ModuleValue(module)]
+        path = self.project.resolve_module(importer, module_name)
+        if path is not None:
+            module = self.project.module(path)
+            if module is not None:
+                return self._name(binding.name, module.scope, None)
+            return [Unknown(f"{path} does not parse")]
+        return [External(f"{module_name.lstrip('.')}.{binding.name}")]
+
+    def _parameter(self, param: cst.Param, function: FunctionInfo,
+                   annotation: cst.BaseExpression | None,
+                   context: CallContext | None) -> list[Value]:
+        name = param.name.value
+        params = function.params
+        is_self = (function.cls is not None and not function.is_static and params
+                   and params[0] is param)
+        if is_self:
+            if context is not None and context.function is function and context.bound:
+                return [context.bound]
+            assert function.cls is not None
+            if function.is_classmethod:
+                return [ClassValue(function.cls)]
+            return [Instance(function.cls, self.external_base(function.cls))]
+        if context is not None and context.function is function:
+            argument = _argument_for(function, param, context.call, context.bound is not None)
+            if argument is not None:
+                return self.resolve(argument, context.scope, context.outer)
+            if param.default is not None:
+                return self.resolve(param.default, function.scope.parent or function.scope)
+            return [Unknown(f"parameter {name!r}")]
+        values: list[Value] = []
+        if annotation is not None:
+            typed = self._annotation_value(annotation, function.scope)
+            if typed is not None:
+                values.append(typed)
+        if param.default is not None:
+            values.extend(self.resolve(param.default, function.scope.parent or function.scope))
+        for call, caller_scope in self.call_sites(function):
+            argument = _argument_for(function, param, call, _is_bound_call(call, function))
+            if argument is not None:
+                values.extend(self.resolve(argument, caller_scope))
+            if len(values) >= MAX_ALTERNATIVES:
+                break
+        if not values:
+            return [Unknown(f"parameter {name!r} of {function.name}() with no caller in the project")]
+        return values
+
+    def _annotation_value(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
+        if _is_int_annotation(annotation):
+            return IntValue(None)
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            for value in self.resolve(annotation, scope):
+                if isinstance(value, External):
+                    return Instance(None, value.qualname)
+                if isinstance(value, ClassValue):
+                    return Instance(value.cls, self.external_base(value.cls))
+        if isinstance(annotation, cst.SimpleString):  # "httpx.Client" as a forward reference
+            text = annotation.evaluated_value
+            if isinstance(text, str):
+                try:
+                    return self._annotation_value(cst.parse_expression(text), scope)
+                except cst.ParserSyntaxError:
+                    return None
+        return None
+
+    def _attribute(self, node: cst.Attribute, scope: Scope,
+                   context: CallContext | None) -> list[Value]:
+        name = node.attr.value
+        values: list[Value] = []
+        for owner in self.resolve(node.value, scope, context):
+            values.extend(self.attribute_of(owner, name, node))
+        return values
+
+    def attribute_of(self, owner: Value, name: str, node: cst.CSTNode | None = None) -> list[Value]:
+        if isinstance(owner, ModuleValue):
+            return self._name(name, owner.module.scope, None)
+        if isinstance(owner, External):
+            return [External(f"{owner.qualname}.{name}")]
+        if isinstance(owner, (Instance, ClassValue)):
+            cls = owner.cls
+            if cls is not None:
+                found = self.class_attribute(cls, name, owner)
+                if found is not None:
+                    return found
+            if isinstance(owner, Instance) and owner.external is not None:
+                return [Method(owner, name)]
+            if cls is not None:
+                return [Unknown(f"{cls.name}.{name} is not assigned in the project")]
+        if isinstance(owner, (Str, DictValue)):
+            return [Method(owner, name)]
+        if isinstance(owner, Unknown):
+            # An object we could not follow: if exactly one project class has this
+            # attribute, that is where the value comes from (settings objects, configs).
+            owners = self._classes_with_attribute(name)
+            if len(owners) == 1:
+                found = self.class_attribute(owners[0], name, None)
+                if found is not None:
+                    return found
+            return [Unknown(f"{owner.why}, attribute {name!r}")]
+        return [Unknown(f"attribute {name!r}")]
+
+    def class_attribute(self, cls: ClassInfo, name: str, owner: Value | None,
+                        seen: frozenset[int] = frozenset()) -> list[Value] | None:
+        """The values of `cls.name` (class body, `self.name = ...`, methods), with bases."""
+        if id(cls) in seen:
+            return None
+        method = cls.methods.get(name)
+        if method is not None:
+            bound = owner if isinstance(owner, Instance) else None
+            return [FunctionValue(method, bound)]
+        bindings = cls.attributes.get(name)
+        if bindings:
+            values: list[Value] = []
+            for binding in bindings:
+                if binding.value is None:
+                    continue
+                values.extend(self._field_default(binding))
+                if binding.annotation is not None and _is_int_annotation(binding.annotation):
+                    values.append(IntValue(None))
+            if self._is_settings_class(cls):
+                values.extend(Str((t,)) for t in self.env_values(name))
+            return values or [Unknown(f"{cls.name}.{name} has no value")]
+        for base in cls.bases:
+            for value in self.resolve(base, cls.scope.parent or cls.scope):
+                if isinstance(value, ClassValue):
+                    found = self.class_attribute(value.cls, name, owner, seen | {id(cls)})
+                    if found is not None:
+                        return found
+        return None
+
+    def _field_default(self, binding: Binding) -> list[Value]:
+        assert binding.value is not None
+        value = binding.value
+        if isinstance(value, cst.Call):
+            for callee in self.resolve(value.func, binding.scope):
+                if isinstance(callee, External) and callee.qualname in FIELD_FACTORIES:
+                    for arg in value.args:
+                        if arg.keyword is not None and arg.keyword.value == "default":
+                            return self.resolve(arg.value, binding.scope)
+                    if callee.qualname.endswith("Field") and value.args and value.args[0].keyword is None:
+                        return self.resolve(value.args[0].value, binding.scope)
+                    return [Unknown("field without a default")]
+        return self.resolve(value, binding.scope)
+
+    def _is_settings_class(self, cls: ClassInfo) -> bool:
+        external = self.external_base(cls)
+        return external is not None and external.endswith("BaseSettings")
+
+    def external_base(self, cls: ClassInfo, seen: frozenset[int] = frozenset()) -> str | None:
+        """The qualified name of the first external class `cls` derives from, if any."""
+        if id(cls) in seen:
+            return None
+        for base in cls.bases:
+            for value in self.resolve(base, cls.scope.parent or cls.scope):
+                if isinstance(value, External):
+                    return value.qualname
+                if isinstance(value, ClassValue):
+                    found = self.external_base(value.cls, seen | {id(cls)})
+                    if found:
+                        return found
+        return None
+
+    def _classes_with_attribute(self, name: str) -> list[ClassInfo]:
+        if self._attribute_owners is None:
+            owners: dict[str, list[ClassInfo]] = {}
+            for module in self.project.modules():
+                for cls in module.classes:
+                    for attribute in cls.attributes:
+                        owners.setdefault(attribute, []).append(cls)
+            self._attribute_owners = owners
+        return self._attribute_owners.get(name, [])
+
+    def _binary(self, node: cst.BinaryOperation, scope: Scope,
+                context: CallContext | None) -> list[Value]:
+        left = self.resolve(node.left, scope, context)
+        if isinstance(node.operator, cst.Add):
+            right = self.resolve(node.right, scope, context)
+            return [as_str(a) + as_str(b) for a in left for b in right
+                    if not isinstance(a, DictValue)][:MAX_ALTERNATIVES]
+        if isinstance(node.operator, cst.Modulo):
+            if not any(isinstance(v, Str) for v in left):
+                return [Unknown("%")]
+            right_node = node.right
+            if isinstance(right_node, cst.Tuple):
+                args = [self.strings(e.value, scope, context) for e in right_node.elements]
+                named: dict[str, list[Str]] = {}
+            elif isinstance(right_node, cst.Dict):
+                args = []
+                named = {}
+                for element in right_node.elements:
+                    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                        key = element.key.evaluated_value
+                        if isinstance(key, str):
+                            named[key] = self.strings(element.value, scope, context)
+            else:
+                args = [self.strings(right_node, scope, context)]
+                named = {}
+            return [self._printf(v, args, named) for v in left if isinstance(v, Str)]
+        if isinstance(node.operator, cst.BitOr):
+            right = self.resolve(node.right, scope, context)
+            return [_merge_dicts(a, b) for a in left for b in right
+                    if isinstance(a, DictValue) and isinstance(b, DictValue)] or [Unknown("|")]
+        return [Unknown("operator")]
+
+    def _printf(self, template: Str, args: Sequence[list[Str]],
+                named: dict[str, list[Str]]) -> Str:
+        parts: list[Part] = []
+        position = 0
+        for part in template.parts:
+            if not isinstance(part, Text):
+                parts.append(part)
+                continue
+            cursor = 0
+            for match in _PRINTF.finditer(part.text):
+                parts.append(part.slice(cursor, match.start()))
+                cursor = match.end()
+                if match.group(0) == "%%":
+                    parts.append(Text("%", None))
+                    continue
+                options = named.get(match.group(1) or "") if match.group(1) else (
+                    args[position] if position < len(args) else None)
+                if not match.group(1):
+                    position += 1
+                parts.extend(options[0].parts if options else (Hole("%-argument"),))
+            parts.append(part.slice(cursor))
+        return Str(tuple(p for p in parts if not (isinstance(p, Text) and not p.text)))
+
+    def _format(self, template: Str, call: cst.Call, scope: Scope,
+                context: CallContext | None) -> Str:
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        parts: list[Part] = []
+        auto = 0
+        for part in template.parts:
+            if not isinstance(part, Text):
+                parts.append(part)
+                continue
+            cursor = 0
+            for match in _FORMAT_FIELD.finditer(part.text):
+                parts.append(part.slice(cursor, match.start()))
+                cursor = match.end()
+                if match.group(1) is None:  # an escaped brace
+                    parts.append(Text(match.group(0)[0], None))
+                    continue
+                field_name = match.group(1).split("!", 1)[0].split(":", 1)[0]
+                argument: cst.Arg | None = None
+                if field_name == "":
+                    argument = positional[auto] if auto < len(positional) else None
+                    auto += 1
+                elif field_name.isdigit():
+                    index = int(field_name)
+                    argument = positional[index] if index < len(positional) else None
+                else:
+                    argument = keywords.get(field_name)
+                if argument is None or ":" in match.group(1):
+                    parts.append(Hole("format field"))
+                else:
+                    parts.extend(self.strings(argument.value, scope, context)[0].parts)
+            parts.append(part.slice(cursor))
+        return Str(tuple(p for p in parts if not (isinstance(p, Text) and not p.text)))
+
+    def _call(self, node: cst.Call, scope: Scope, context: CallContext | None) -> list[Value]:
+        values: list[Value] = []
+        for callee in self.resolve(node.func, scope, context):
+            values.extend(self.call_result(callee, node, scope, context))
+        return values
+
+    def call_result(self, callee: Value, node: cst.Call, scope: Scope,
+                    context: CallContext | None) -> list[Value]:
+        """What calling `callee` with the arguments of `node` gives."""
+        args = node.args
+        if isinstance(callee, FunctionValue):
+            depth = context.depth + 1 if context is not None else 1
+            if depth > 4:
+                return [Unknown(f"{callee.function.name}() called too deep to follow")]
+            inner = CallContext(callee.function, node, scope, context, callee.bound, depth)
+            values: list[Value] = []
+            for returned in callee.function.returns:
+                values.extend(self.resolve(returned, callee.function.scope, inner))
+            return values or [Unknown(f"{callee.function.name}() returns nothing we can follow")]
+        if isinstance(callee, ClassValue):
+            return [Instance(callee.cls, self.external_base(callee.cls), node, scope, context)]
+        if isinstance(callee, Method):
+            return self._method_call(callee, node, scope, context)
+        if isinstance(callee, External):
+            return self._external_call(callee.qualname, node, scope, context)
+        return [Unknown("call of something we cannot follow")]
+
+    def _method_call(self, method: Method, node: cst.Call, scope: Scope,
+                     context: CallContext | None) -> list[Value]:
+        receiver = method.receiver
+        args = node.args
+        if isinstance(receiver, Str):
+            if method.name == "format":
+                return [self._format(receiver, node, scope, context)]
+            if method.name in _STR_IDENTITY_METHODS:
+                if method.name in ("rstrip", "strip") and args:
+                    return [_rstrip_known(receiver, args[0].value)]
+                return [receiver]
+            if method.name == "join" and args:
+                return [unknown_str("str.join")]
+            return [unknown_str(f"str.{method.name}()")]
+        if isinstance(receiver, DictValue):
+            if method.name == "copy":
+                return [receiver]
+            if method.name == "get" and args:
+                return self._dict_lookup(receiver, args[0].value, scope, context,
+                                         args[1].value if len(args) > 1 else None)
+            return [Unknown(f"dict.{method.name}()")]
+        if isinstance(receiver, Instance) and receiver.external is not None:
+            return [Unknown(f"{receiver.external}.{method.name}()")]
+        return [Unknown(f".{method.name}()")]
+
+    def _external_call(self, qualname: str, node: cst.Call, scope: Scope,
+                       context: CallContext | None) -> list[Value]:
+        args = node.args
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+        if qualname in ENV_READERS:
+            return self._environment(positional, keywords, scope, context)
+        if qualname in URL_JOIN and len(positional) >= 2:
+            return [urljoin(a, b) for a in self.strings(positional[0], scope, context)
+                    for b in self.strings(positional[1], scope, context)][:MAX_ALTERNATIVES]
+        if qualname in PATH_JOIN and positional:
+            results = self.strings(positional[0], scope, context)
+            for piece in positional[1:]:
+                results = [path_join(a, b) for a in results
+                           for b in self.strings(piece, scope, context)][:MAX_ALTERNATIVES]
+            return list(results)
+        if qualname == "str":
+            if not positional:
+                return [text_str("")]
+            return [v if isinstance(v, Str) else unknown_str("str()")
+                    for v in self.resolve(positional[0], scope, context)]
+        if qualname == "int":
+            return [IntValue(node)]
+        if qualname == "dict":
+            return [self._dict_call(node, scope, context)]
+        if qualname in FIELD_FACTORIES:
+            if "default" in keywords:
+                return self.resolve(keywords["default"], scope, context)
+            return [Unknown("field without a default")]
+        # An external class (requests.Session, httpx.Client, ...) makes an instance.
+        last = qualname.rsplit(".", 1)[-1]
+        if last[:1].isupper():
+            return [Instance(None, qualname, node, scope, context)]
+        return [Unknown(f"{qualname}()")]
+
+    def _environment(self, positional: list[cst.BaseExpression],
+                     keywords: dict[str, cst.BaseExpression], scope: Scope,
+                     context: CallContext | None) -> list[Value]:
+        values: list[Value] = []
+        default = keywords.get("default") or (positional[1] if len(positional) > 1 else None)
+        if default is not None:
+            values.extend(self.resolve(default, scope, context))
+        names: list[str] = []
+        if positional:
+            for key in self.strings(positional[0], scope, context):
+                known = key.known()
+                if known:
+                    names.append(known)
+        for name in names:
+            values.extend(Str((t,)) for t in self.env_values(name))
+        if not values:
+            label = names[0] if names else "?"
+            return [unknown_str(f"environment variable {label}")]
+        return values
+
+    def env_values(self, name: str) -> list[Text]:
+        """The values the project's .env files give `name` (case-insensitive)."""
+        if self._env is None:
+            from mpz_lint.project import is_env_file
+
+            env: dict[str, list[Text]] = {}
+            for source in self.project.config_files():
+                if not is_env_file(source.path):
+                    continue
+                from mpz_lint.config_values import env_assignments
+
+                for key, item in env_assignments(source.text).items():
+                    origin = Origin(source.path, None, item.start, item.exact, key)
+                    env.setdefault(key.upper(), []).append(Text(item.value, origin))
+            self._env = env
+        return self._env.get(name.upper(), [])
+
+    def _subscript(self, node: cst.Subscript, scope: Scope,
+                   context: CallContext | None) -> list[Value]:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return [Unknown("subscript")]
+        key = node.slice[0].slice.value
+        values: list[Value] = []
+        for container in self.resolve(node.value, scope, context):
+            if isinstance(container, External) and container.qualname == "os.environ":
+                values.extend(self._environment([key], {}, scope, context))
+            elif isinstance(container, DictValue):
+                values.extend(self._dict_lookup(container, key, scope, context, None))
+            else:
+                values.append(Unknown("subscript"))
+        return values
+
+    def _dict_lookup(self, value: DictValue, key_node: cst.BaseExpression, scope: Scope,
+                     context: CallContext | None,
+                     default: cst.BaseExpression | None) -> list[Value]:
+        keys = [k.known() for k in self.strings(key_node, scope, context)]
+        found: list[Value] = []
+        for entry in value.entries:
+            if entry.key is not None and entry.key.known() in keys and entry.value is not None \
+                    and entry.scope is not None:
+                found.extend(self.resolve(entry.value, entry.scope, entry.context))
+        if default is not None:
+            found.extend(self.resolve(default, scope, context))
+        return found or [Unknown("key not found")]
+
+    def _dict(self, node: cst.Dict, scope: Scope, context: CallContext | None) -> DictValue:
+        entries: list[DictEntry] = []
+        unknown: list[str] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                keys = self.strings(element.key, scope, context)
+                key = keys[0] if len(keys) == 1 else None
+                entries.append(DictEntry(key, element.key, element.value, scope, context))
+            else:
+                spread = self.resolve(element.value, scope, context)
+                dicts = [v for v in spread if isinstance(v, DictValue)]
+                for inner in dicts[:1]:
+                    entries.extend(inner.entries)
+                    unknown.extend(inner.unknown)
+                if not dicts:
+                    unknown.append("**" + (dotted_name(element.value) or "..."))
+        return DictValue(tuple(entries), tuple(unknown))
+
+    def _dict_call(self, node: cst.Call, scope: Scope, context: CallContext | None) -> DictValue:
+        entries: list[DictEntry] = []
+        unknown: list[str] = []
+        for arg in node.args:
+            if arg.keyword is not None:
+                entries.append(DictEntry(text_str(arg.keyword.value), arg.keyword, arg.value,
+                                         scope, context))
+            else:
+                dicts = [v for v in self.resolve(arg.value, scope, context)
+                         if isinstance(v, DictValue)]
+                for inner in dicts[:1]:
+                    entries.extend(inner.entries)
+                    unknown.extend(inner.unknown)
+                if not dicts:
+                    unknown.append(dotted_name(arg.value) or "dict(...)")
+        return DictValue(tuple(entries), tuple(unknown))
+
+    # --- callers ---------------------------------------------------------------------
+
+    def call_sites(self, function: FunctionInfo) -> list[tuple[cst.Call, Scope]]:
+        """Every call of `function` in the project (found once per run for all)."""
+        if self._call_sites is None:
+            sites: dict[int, list[tuple[cst.Call, Scope]]] = {}
+            self._call_sites = sites
+            for module in self.project.modules():
+                for site in module.calls:
+                    call = site.node
+                    assert isinstance(call, cst.Call)
+                    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+                        continue
+                    for callee in self.resolve(call.func, site.scope):
+                        target: FunctionInfo | None = None
+                        if isinstance(callee, FunctionValue):
+                            target = callee.function
+                        elif isinstance(callee, ClassValue):
+                            target = self._constructor(callee.cls)
+                        if target is not None:
+                            sites.setdefault(id(target.node), []).append((call, site.scope))
+        return self._call_sites.get(id(function.node), [])
+
+    def _constructor(self, cls: ClassInfo) -> FunctionInfo | None:
+        found = self.class_attribute(cls, "__init__", None)
+        if found and isinstance(found[0], FunctionValue):
+            return found[0].function
+        return None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An f-string expression not resolved yet (see Resolver._expand)."""
+
+    node: cst.BaseExpression
+    scope: Scope
+    context: CallContext | None
+
+
+_BUILTINS = frozenset({"str", "int", "dict", "print", "len", "list", "tuple", "bool", "float"})
+
+
+def as_str(value: Value) -> Str:
+    if isinstance(value, Str):
+        return value
+    if isinstance(value, IntValue):
+        return unknown_str("int")
+    if isinstance(value, Unknown):
+        return unknown_str(value.why)
+    return unknown_str(type(value).__name__)
+
+
+def _dedupe(values: Iterable[Value]) -> list[Value]:
+    seen: set[tuple[object, ...]] = set()
+    out: list[Value] = []
+    for value in values:
+        if isinstance(value, Str):
+            key: tuple[object, ...] = ("str",) + tuple(
+                (p.text, id(p.origin), p.at) if isinstance(p, Text) else ("hole", p.why)
+                for p in value.parts)
+        elif isinstance(value, Unknown):
+            key = ("unknown", value.why)
+        else:
+            key = ("id", id(value))
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _merge_dicts(a: DictValue, b: DictValue) -> DictValue:
+    return DictValue(a.entries + b.entries, a.unknown + b.unknown)
+
+
+def _is_int_annotation(annotation: cst.BaseExpression) -> bool:
+    return isinstance(annotation, cst.Name) and annotation.value == "int"
+
+
+def _is_bound_call(call: cst.Call, function: FunctionInfo) -> bool:
+    """Whether `call` passes `self` implicitly (`obj.method(...)`, `Class(...)`)."""
+    if function.cls is None or function.is_static:
+        return False
+    return isinstance(call.func, cst.Attribute) or function.name == "__init__"
+
+
+def _argument_for(function: FunctionInfo, param: cst.Param, call: cst.Call,
+                  bound: bool) -> cst.BaseExpression | None:
+    """The argument expression `call` passes for `param`, if it can be told."""
+    name = param.name.value
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional_params = [*function.node.params.posonly_params, *function.node.params.params]
+    if bound and function.cls is not None and positional_params:
+        positional_params = positional_params[1:]
+    positional = []
+    for arg in call.args:
+        if arg.keyword is not None:
+            continue
+        if arg.star:
+            return None
+        positional.append(arg.value)
+    for index, candidate in enumerate(positional_params):
+        if candidate is param:
+            return positional[index] if index < len(positional) else None
+    return None
+
+
+def _rstrip_known(value: Str, chars_node: cst.BaseExpression) -> Str:
+    if not isinstance(chars_node, cst.SimpleString) or not value.parts:
+        return value
+    chars = chars_node.evaluated_value
+    last = value.parts[-1]
+    if not isinstance(chars, str) or not isinstance(last, Text):
+        return value
+    stripped = last.text.rstrip(chars)
+    return Str(value.parts[:-1] + (last.slice(0, len(stripped)),))
+
+
+_AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\x00]*")
+
+
+def urljoin(base: Str, url: Str) -> Str:
+    """`urllib.parse.urljoin` over partly known strings."""
+    flat_url = url.flat()
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", flat_url) or flat_url.startswith("//"):
+        return url
+    if flat_url.startswith(HOLE) or not flat_url:
+        return base + url if flat_url else base
+    flat_base = base.flat()
+    if flat_url.startswith("/"):
+        authority = _AUTHORITY.match(flat_base)
+        if authority is None:
+            return unknown_str("urljoin base") + url
+        return base.split_at(authority.end())[0] + url
+    # A relative reference replaces the last segment of the base path.
+    cut = flat_base.rfind("/")
+    authority = _AUTHORITY.match(flat_base)
+    if authority is not None and cut < authority.end():
+        return base + text_str("/") + url
+    return base.split_at(cut + 1)[0] + url
+
+
+def path_join(a: Str, b: Str) -> Str:
+    """`posixpath.join(a, b)` over partly known strings."""
+    flat_b = b.flat()
+    if flat_b.startswith("/"):
+        return b
+    flat_a = a.flat()
+    if not flat_a or flat_a.endswith("/"):
+        return a + b
+    return a + text_str("/") + b

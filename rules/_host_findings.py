@@ -1,0 +1,52 @@
+"""What the three host rules share: turning a HostFinding into a Diagnostic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mpz_lint.hosts import ROLE_WORDS, HostAnalysis, HostFinding
+from mpz_lint.model import Diagnostic, Fix
+from mpz_lint.rule import RuleContext
+
+
+def host_findings(context: RuleContext, kinds: tuple[str, ...]) -> Iterator[HostFinding]:
+    analysis = context.project.analysis(HostAnalysis)
+    for finding in analysis.findings(context.file.path):
+        if finding.kind in kinds:
+            yield finding
+
+
+def diagnostic(code: str, finding: HostFinding, message: str) -> Diagnostic:
+    fix = None
+    if finding.edits and finding.target is not None:
+        fix = Fix(finding.edits, finding.applicability,
+                  f"Replace `{finding.literal.host}` with `{finding.target}`"
+                  + (" and `/vapid` with `/rest/v1.0`" if len(finding.edits) > 1 else ""))
+    return Diagnostic(code, message, finding.literal.path, finding.location,
+                      finding.end_location, fix, tuple(u.where() for u in finding.uses))
+
+
+def evidence(finding: HostFinding) -> str:
+    """Why we think the role is what it is, for the message."""
+    if finding.by_name:
+        return f" (by its name `{finding.literal.origin.name_hint}`)"
+    if finding.literal.own_role is not None or not finding.uses:
+        return ""
+    places = sorted({u.where() for u in finding.uses})
+    shown = ", ".join(places[:3]) + (", ..." if len(places) > 3 else "")
+    return f" (used at {shown})"
+
+
+def uses_by_role(finding: HostFinding) -> str:
+    by_role: dict[str, list[str]] = {}
+    for use in finding.uses:
+        by_role.setdefault(use.role, []).append(use.where())
+    if finding.literal.own_role is not None:
+        by_role.setdefault(finding.literal.own_role, []).append("its own path")
+    pieces = []
+    for role in ("auth", "api", "web"):
+        if role in by_role:
+            places = sorted(set(by_role[role]))
+            pieces.append(f"{ROLE_WORDS[role]} at {', '.join(places[:3])}"
+                          + (", ..." if len(places) > 3 else ""))
+    return " and ".join(pieces)
