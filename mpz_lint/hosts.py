@@ -24,7 +24,7 @@ from mpz_lint import knowledge, urls
 from mpz_lint.fixer import LineIndex
 from mpz_lint.knowledge import Role
 from mpz_lint.model import Applicability, Edit, Location
-from mpz_lint.resolver import Instance, Origin, Resolver, Str, Text, path_join
+from mpz_lint.resolver import Instance, Origin, Resolver, Str, Text, path_join, text_str
 from mpz_lint.urls import HostMatch
 
 if TYPE_CHECKING:
@@ -195,6 +195,28 @@ class HostAnalysis:
                 for base in self._client_bases(call.func.value, site.scope):
                     for value in resolver.strings(url, site.scope):
                         self._record(_join_base(base, value), None, module, call)
+                if method in ("request", "urlopen"):
+                    self._connection_request(call, site.scope, module)
+
+    def _connection_request(self, call: cst.Call, scope: Scope, module: ModuleIndex) -> None:
+        """`HTTPSConnection("app.procore.com").request("GET", "/rest/v1.0/me")`."""
+        assert isinstance(call.func, cst.Attribute)
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        path_node = next((a.value for a in call.args if a.keyword is not None
+                          and a.keyword.value == "url"), positional[1] if len(positional) > 1 else None)
+        if path_node is None:
+            return
+        for value in self.resolver.resolve(call.func.value, scope):
+            if not (isinstance(value, Instance) and value.external in knowledge.HOST_CONNECTION_CLASSES
+                    and value.call is not None and value.scope is not None):
+                continue
+            host_node = next((a.value for a in value.call.args if a.keyword is None
+                              or a.keyword.value == "host"), None)
+            if host_node is None:
+                continue
+            for host in self.resolver.strings(host_node, value.scope, value.context):
+                for path in self.resolver.strings(path_node, scope):
+                    self._record(text_str("https://") + host + path, None, module, call)
 
     def _client_bases(self, receiver: cst.BaseExpression, scope: Scope) -> Iterator[Str]:
         """The `base_url` a client object was made with, for relative request paths."""

@@ -183,6 +183,11 @@ AUTH_URL_METHODS: frozenset[str] = frozenset(
         "authorize_redirect",
     }
 )
+# Connection classes that take a bare host in the constructor and a path per request.
+HOST_CONNECTION_CLASSES: frozenset[str] = frozenset(
+    {"http.client.HTTPSConnection", "http.client.HTTPConnection",
+     "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool"}
+)
 # Keyword arguments that make a value the base of every relative request of a client.
 BASE_URL_KEYWORDS: frozenset[str] = frozenset({"base_url", "api_base_url", "base_uri"})
 
@@ -206,3 +211,112 @@ EXEMPT_ENDPOINTS: tuple[ExemptEndpoint, ...] = (
     ExemptEndpoint("GET", "/rest/v1.0/me", frozenset({"company_id", "project_id"})),
     ExemptEndpoint("GET", "/rest/v1.0/companies"),
 )
+
+
+# --- HTTP client catalogue (used by the header rules) --------------------------------------
+# Where each client API keeps a request's URL, method and headers, and how it treats the
+# default headers of its session or client. Read from the libraries' own source:
+# - requests: Session.request merges session.headers with the call's headers
+#   (merge_setting); module functions use a fresh Session (no defaults); Session.send
+#   sends a PreparedRequest as it is (Request.prepare() never sees session headers,
+#   Session.prepare_request does).
+# - httpx: Client/AsyncClient merge their headers with the call's (build_request);
+#   module functions have no defaults; Client.send sends a built Request as it is.
+# - aiohttp: ClientSession merges its default headers with the call's.
+# - urllib3: PoolManager.request uses the pool's headers only when the call passes none
+#   (RequestMethods.request_encode_url: `if headers is None: headers = self.headers`).
+# - http.client: headers only per request. urllib.request: Request(headers=) and
+#   Request.add_header; urlopen(url_string) sends none.
+
+
+@dataclass(frozen=True)
+class RequestApi:
+    """One request-making call: where its URL, method and headers are."""
+
+    url_arg: int | None = 0
+    method: str | None = None  # fixed HTTP method, or None to read it from method_arg
+    method_arg: int | None = None
+    headers_arg: int | None = None
+    # "merge": the client's default headers are sent too; "replace": only when the call
+    # passes no headers; "none": the client's defaults are never sent.
+    defaults: Literal["merge", "replace", "none"] = "merge"
+
+
+def _verbs(defaults: Literal["merge", "replace", "none"]) -> dict[str, RequestApi]:
+    verbs = {v: RequestApi(0, v.upper(), defaults=defaults)
+             for v in ("get", "post", "put", "patch", "delete", "head", "options")}
+    verbs["request"] = RequestApi(1, None, 0, defaults=defaults)
+    return verbs
+
+
+MODULE_REQUEST_FUNCTIONS: dict[str, RequestApi] = {
+    **{f"requests.{name}": api for name, api in _verbs("none").items()},
+    **{f"requests.api.{name}": api for name, api in _verbs("none").items()},
+    **{f"httpx.{name}": api for name, api in _verbs("none").items()},
+    "httpx.stream": RequestApi(1, None, 0, defaults="none"),
+}
+
+
+@dataclass(frozen=True)
+class ClientClass:
+    """A session or client class: its request methods and where its defaults come from."""
+
+    methods: dict[str, RequestApi]
+    headers_kw: str | None = "headers"  # constructor keyword for default headers
+    base_url_kw: str | None = None
+
+
+_REQUESTS_SESSION = ClientClass(_verbs("merge"), headers_kw=None)
+_HTTPX_CLIENT = ClientClass(
+    {**_verbs("merge"), "stream": RequestApi(1, None, 0, defaults="merge")},
+    base_url_kw="base_url",
+)
+_AIOHTTP_SESSION = ClientClass(_verbs("merge"), base_url_kw="base_url")
+_URLLIB3_POOL = ClientClass(
+    {name: RequestApi(1, None, 0, 3, defaults="replace")
+     for name in ("request", "request_encode_url", "request_encode_body", "urlopen")},
+)
+
+CLIENT_CLASSES: dict[str, ClientClass] = {
+    "requests.Session": _REQUESTS_SESSION,
+    "requests.session": _REQUESTS_SESSION,
+    "requests.sessions.Session": _REQUESTS_SESSION,
+    "requests_oauthlib.OAuth2Session": _REQUESTS_SESSION,
+    "authlib.integrations.requests_client.OAuth2Session": _REQUESTS_SESSION,
+    "httpx.Client": _HTTPX_CLIENT,
+    "httpx.AsyncClient": _HTTPX_CLIENT,
+    "authlib.integrations.httpx_client.OAuth2Client": _HTTPX_CLIENT,
+    "authlib.integrations.httpx_client.AsyncOAuth2Client": _HTTPX_CLIENT,
+    "aiohttp.ClientSession": _AIOHTTP_SESSION,
+    "urllib3.PoolManager": _URLLIB3_POOL,
+    "urllib3.HTTPSConnectionPool": _URLLIB3_POOL,
+    "urllib3.connectionpool.HTTPSConnectionPool": _URLLIB3_POOL,
+}
+
+# Request objects built first and sent later; their headers are their own.
+REQUEST_OBJECT_CLASSES: dict[str, RequestApi] = {
+    "requests.Request": RequestApi(1, None, 0, 2, defaults="none"),
+    "urllib.request.Request": RequestApi(0, None, None, 2, defaults="none"),
+    "httpx.Request": RequestApi(1, None, 0, defaults="none"),
+}
+# Calls that send a request object: (method name, whether the client's defaults apply).
+SEND_METHODS: frozenset[str] = frozenset({"send"})
+URLOPEN_FUNCTIONS: frozenset[str] = frozenset({"urllib.request.urlopen"})
+# Session methods that build a request object with the session's defaults merged in.
+PREPARE_WITH_DEFAULTS: frozenset[str] = frozenset({"prepare_request", "build_request"})
+
+# Base classes whose subclasses set headers on each request (auth and hooks).
+AUTH_BASES: frozenset[str] = frozenset(
+    {"requests.auth.AuthBase", "httpx.Auth", "aiohttp.BasicAuth"}
+)
+# The grant that makes a project a service account (client credentials).
+SERVICE_ACCOUNT_GRANT = "client_credentials"
+SERVICE_ACCOUNT_CLIENTS: frozenset[str] = frozenset(
+    {"oauthlib.oauth2.BackendApplicationClient",
+     "oauthlib.oauth2.rfc6749.clients.BackendApplicationClient"}
+)
+
+# Header names that mean Procore-Company-Id but are spelled wrong (compared after
+# removing everything but letters and lower-casing): Procore_Company_Id,
+# ProcoreCompanyId, Company-Id, company_id.
+COMPANY_HEADER_NEAR_MISSES: frozenset[str] = frozenset({"procorecompanyid", "companyid"})

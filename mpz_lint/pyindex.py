@@ -115,6 +115,24 @@ class ExprSite:
     scope: Scope
 
 
+MUTATING_METHODS = frozenset({"update", "setdefault", "add_header", "putheader"})
+
+
+@dataclass(frozen=True, eq=False)
+class Mutation:
+    """A change to a container: `container[key] = value` or `container.update(...)`."""
+
+    container: cst.BaseExpression
+    scope: Scope
+    key: cst.BaseExpression | None  # None: `update(...)` with `argument`, or a whole assignment
+    value: cst.BaseExpression | None
+    argument: cst.Arg | None = None
+    conditional: bool = False  # inside an if/loop/try: not on every path
+    # "item": container[key] = value; "update": container.update(argument);
+    # "assign": `obj.attr = value` replaces the attribute (`session.headers = {...}`).
+    kind: Literal["item", "update", "assign"] = "item"
+
+
 class ModuleIndex:
     """The index of one parsed module."""
 
@@ -129,7 +147,9 @@ class ModuleIndex:
         self.strings: list[StringSite] = []
         self.composites: list[ExprSite] = []  # f-strings with parts, +, %, .format, joins
         self.calls: list[ExprSite] = []
-        self.subscript_stores: list[tuple[cst.Subscript, cst.BaseExpression, Scope]] = []
+        # `x[k] = v`, `x.update(...)`, `x.setdefault(k, v)`, `x.add_header(k, v)`: changes to
+        # a container after it was made (headers dicts, session defaults, requests).
+        self.mutations: list[Mutation] = []
         self._positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
         tree.visit(_Collector(self))
 
@@ -185,6 +205,7 @@ class _Collector(cst.CSTVisitor):
         self.name_hints: dict[int, str] = {}
         self.inert: set[int] = set()
         self.inside_string = 0
+        self.conditional = 0
 
     @property
     def scope(self) -> Scope:
@@ -287,22 +308,29 @@ class _Collector(cst.CSTVisitor):
                 else:
                     self._bind_target(element.value, item)
         elif isinstance(target, cst.Attribute) and value is not None:
-            self._bind_attribute(target, value, annotation)
+            if not self._bind_attribute(target, value, annotation):
+                self.index.mutations.append(Mutation(
+                    target, self.scope, None, value, conditional=self.conditional > 0,
+                    kind="assign"))
         elif isinstance(target, cst.Subscript) and value is not None:
-            self.index.subscript_stores.append((target, value, self.scope))
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                self.index.mutations.append(Mutation(
+                    target.value, self.scope, target.slice[0].slice.value, value,
+                    conditional=self.conditional > 0))
 
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression,
-                        annotation: cst.BaseExpression | None) -> None:
-        """`self.x = v` in a method: an attribute of the method's class."""
+                        annotation: cst.BaseExpression | None) -> bool:
+        """`self.x = v` in a method: an attribute of the method's class (True if so)."""
         function = self.functions[-1]
         if function is None or function.cls is None or not isinstance(target.value, cst.Name):
-            return
+            return False
         params = function.params
         if not params or function.is_static or params[0].name.value != target.value.value:
-            return
+            return False
         function.cls.attributes.setdefault(target.attr.value, []).append(
             Binding("assign", self.scope, value=value, annotation=annotation))
         self.name_hints.setdefault(id(value), target.attr.value)
+        return True
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         self._class_attribute(original_node.targets[0].target if original_node.targets else None)
@@ -348,9 +376,6 @@ class _Collector(cst.CSTVisitor):
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, Binding("with", self.scope, value=value))
 
-    def visit_For(self, node: cst.For) -> None:
-        self._bind_unknown(node.target, "loop variable")
-
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._bind_unknown(node.target, "loop variable")
 
@@ -386,11 +411,48 @@ class _Collector(cst.CSTVisitor):
                 for element in target.comparator.elements:
                     self.inert.add(id(element.value))
 
+    # Statements whose body may not run: a header set there is not set on every path.
+    def visit_If(self, node: cst.If) -> None:
+        self.conditional += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self.conditional -= 1
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_unknown(node.target, "loop variable")
+        self.conditional += 1
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.conditional -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self.conditional += 1
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.conditional -= 1
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self.conditional += 1
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self.conditional -= 1
+
     def visit_Call(self, node: cst.Call) -> None:
         self.index.calls.append(ExprSite(node, self.scope))
         func = node.func
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            if method in MUTATING_METHODS and node.args:
+                positional = [a for a in node.args if a.keyword is None and not a.star]
+                if method == "update":
+                    for arg in node.args:
+                        self.index.mutations.append(Mutation(
+                            func.value, self.scope, None, None, arg, self.conditional > 0,
+                            kind="update"))
+                elif len(positional) >= 2:
+                    self.index.mutations.append(Mutation(
+                        func.value, self.scope, positional[0].value, positional[1].value,
+                        conditional=self.conditional > 0))
             if method in _STR_PATTERN_METHODS:
                 for arg in node.args:
                     self.inert.add(id(arg.value))

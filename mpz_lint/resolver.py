@@ -28,6 +28,7 @@ from mpz_lint.pyindex import (
     ClassInfo,
     FunctionInfo,
     ModuleIndex,
+    Mutation,
     Scope,
     dotted_name,
 )
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from mpz_lint.project import Project
 
 MAX_ALTERNATIVES = 12
+# ("name", scope id, name) | ("attr", class id, attribute) | ("obj", call id, attribute)
+ContainerKey = tuple[str, int, str]
 MAX_DEPTH = 60
 
 # --- values ----------------------------------------------------------------------------
@@ -144,6 +147,7 @@ class DictEntry:
     value: cst.BaseExpression | None
     scope: Scope | None
     context: CallContext | None = None
+    conditional: bool = False  # set inside an if/loop/try, so not on every path
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,6 +244,7 @@ class Resolver:
         self._call_sites: dict[int, list[tuple[cst.Call, Scope]]] | None = None
         self._env: dict[str, list[Text]] | None = None
         self._attribute_owners: dict[str, list[ClassInfo]] | None = None
+        self._mutations: dict[ContainerKey, list[Mutation]] | None = None
 
     # --- entry points ------------------------------------------------------------------
 
@@ -364,7 +369,7 @@ class Resolver:
                 values: list[Value] = []
                 for binding in bindings:
                     values.extend(self._binding(name, binding, context))
-                return values
+                return self._with_mutations(values, ("name", id(current), name))
             current = current.parent
         if name in _BUILTINS:
             return [External(name)]
@@ -528,6 +533,7 @@ class Resolver:
                     values.append(IntValue(None))
             if self._is_settings_class(cls):
                 values.extend(Str((t,)) for t in self.env_values(name))
+            values = self._with_mutations(values, ("attr", id(cls), name))
             return values or [Unknown(f"{cls.name}.{name} has no value")]
         for base in cls.bases:
             for value in self.resolve(base, cls.scope.parent or cls.scope):
@@ -854,6 +860,86 @@ class Resolver:
                 if not dicts:
                     unknown.append(dotted_name(arg.value) or "dict(...)")
         return DictValue(tuple(entries), tuple(unknown))
+
+    # --- changes made to containers after they were built -------------------------------
+
+    def container_keys(self, node: cst.BaseExpression, scope: Scope) -> list[ContainerKey]:
+        """Keys under which changes to the container `node` are filed: a variable (by
+        the scope that binds it), a `self.` attribute (by class), or an attribute of an
+        object (by the call that made the object: its allocation site)."""
+        if isinstance(node, cst.Name):
+            current: Scope | None = scope
+            while current is not None:
+                if node.value in current.bindings:
+                    return [("name", id(current), node.value)]
+                current = current.parent
+            return []
+        if isinstance(node, cst.Attribute):
+            function = scope.function
+            if (isinstance(node.value, cst.Name) and function is not None
+                    and function.cls is not None and function.params
+                    and function.params[0].name.value == node.value.value):
+                return [("attr", id(function.cls), node.attr.value)]
+            keys: list[ContainerKey] = []
+            for owner in self.resolve(node.value, scope):
+                if isinstance(owner, Instance) and owner.call is not None:
+                    keys.append(("obj", id(owner.call), node.attr.value))
+                if isinstance(owner, Instance) and owner.cls is not None:
+                    keys.append(("attr", id(owner.cls), node.attr.value))
+            return keys
+        return []
+
+    def mutations(self, key: ContainerKey) -> list[Mutation]:
+        if self._mutations is None:
+            index: dict[ContainerKey, list[Mutation]] = {}
+            self._mutations = index
+            for module in self.project.modules():
+                for mutation in module.mutations:
+                    for container in self.container_keys(mutation.container, mutation.scope):
+                        index.setdefault(container, []).append(mutation)
+        return self._mutations.get(key, [])
+
+    def mutation_entries(self, key: ContainerKey) -> list[DictEntry]:
+        entries: list[DictEntry] = []
+        for mutation in self.mutations(key):
+            if mutation.kind == "assign":
+                if mutation.value is not None:
+                    for value in self.resolve(mutation.value, mutation.scope):
+                        if isinstance(value, DictValue):
+                            entries.extend(
+                                DictEntry(e.key, e.key_node, e.value, e.scope, e.context,
+                                          e.conditional or mutation.conditional)
+                                for e in value.entries)
+                            break
+                continue
+            if mutation.argument is None:
+                keys = self.strings(mutation.key, mutation.scope) if mutation.key else []
+                entries.append(DictEntry(keys[0] if len(keys) == 1 else None, mutation.key,
+                                         mutation.value, mutation.scope, None,
+                                         mutation.conditional))
+                continue
+            arg = mutation.argument
+            if arg.keyword is not None:
+                entries.append(DictEntry(text_str(arg.keyword.value), arg.keyword, arg.value,
+                                         mutation.scope, None, mutation.conditional))
+                continue
+            for value in self.resolve(arg.value, mutation.scope):
+                if isinstance(value, DictValue):
+                    entries.extend(
+                        DictEntry(e.key, e.key_node, e.value, e.scope, e.context,
+                                  e.conditional or mutation.conditional)
+                        for e in value.entries)
+                    break
+        return entries
+
+    def _with_mutations(self, values: list[Value], key: ContainerKey) -> list[Value]:
+        if not any(isinstance(v, DictValue) for v in values):
+            return values
+        extra = tuple(self.mutation_entries(key))
+        if not extra:
+            return values
+        return [DictValue(v.entries + extra, v.unknown) if isinstance(v, DictValue) else v
+                for v in values]
 
     # --- callers ---------------------------------------------------------------------
 

@@ -1,0 +1,673 @@
+"""Which HTTP requests go to Procore REST, and whether each sends Procore-Company-Id.
+
+The analysis behind MPZ101-MPZ104, run once per project:
+
+1. Every call that makes an HTTP request is matched against the client catalogue in the
+   knowledge table (module functions, session and client methods, request objects that
+   are sent later), by qualified name through imports, aliases and objects.
+2. Its URL is resolved (with the client's `base_url`); a request to a Procore REST path
+   that is not exempt needs the header.
+3. The headers it sends are gathered as the library really merges them: the call's own
+   `headers=`, the session's or client's defaults (unless the call path bypasses them),
+   changes made to either afterwards, auth classes and event hooks that set the header.
+4. A request inside a project function whose URL or headers come from that function's
+   parameters (a wrapper) is judged at each caller, with the caller's arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import libcst as cst
+
+from mpz_lint import knowledge, urls
+from mpz_lint.knowledge import ClientClass, RequestApi
+from mpz_lint.pyindex import FunctionInfo, ModuleIndex, Scope
+from mpz_lint.resolver import (
+    CallContext,
+    ClassValue,
+    DictEntry,
+    DictValue,
+    External,
+    FunctionValue,
+    Instance,
+    IntValue,
+    Method,
+    Resolver,
+    Str,
+    Unknown,
+    Value,
+    text_str,
+)
+
+if TYPE_CHECKING:
+    from mpz_lint.project import Project
+
+HeaderKind = Literal["missing", "misspelled", "not-str", "unverified"]
+
+
+@dataclass(frozen=True)
+class HeaderFinding:
+    kind: HeaderKind
+    module: ModuleIndex
+    node: cst.CSTNode  # where to report: the call, the key or the value
+    message: str
+    endpoint: str = ""
+    service_account: bool = False
+
+
+@dataclass(eq=False)
+class Request:
+    """One request-making call as the catalogue describes it."""
+
+    call: cst.Call
+    scope: Scope
+    module: ModuleIndex
+    api: RequestApi
+    client: Instance | None = None
+    client_class: ClientClass | None = None
+    request_object: Instance | None = None  # requests.Request / urllib Request being sent
+    host_node: cst.BaseExpression | None = None  # http.client: the connection's host
+    host_scope: Scope | None = None
+
+
+@dataclass
+class SentHeaders:
+    """What we know of the headers one request sends."""
+
+    company: list[DictEntry] = field(default_factory=list)
+    near_misses: list[DictEntry] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    by_auth: bool = False
+
+    @property
+    def sent(self) -> bool:
+        return bool(self.company) or self.by_auth
+
+    @property
+    def on_every_path(self) -> bool:
+        return self.by_auth or any(not e.conditional for e in self.company)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str | None
+    url: Str
+    host: str
+    path: str  # known path and query after the host
+    complete: bool
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+class HeaderAnalysis:
+    """Built once per run (Project.analysis(HeaderAnalysis)); rules read `findings(path)`."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.resolver: Resolver = project.analysis(Resolver)
+        self.service_account = self._service_account()
+        self._findings: dict[str, list[HeaderFinding]] = {}
+        self._reported: set[tuple[int, str]] = set()
+        for module in project.modules():
+            for request in self._requests(module):
+                self._judge(request)
+
+    def findings(self, path: str) -> list[HeaderFinding]:
+        return self._findings.get(path, [])
+
+    def _add(self, finding: HeaderFinding) -> None:
+        key = (id(finding.node), finding.kind)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self._findings.setdefault(finding.module.path, []).append(finding)
+
+    # --- service accounts --------------------------------------------------------------
+
+    def _service_account(self) -> bool:
+        mode = self.project.settings.service_account
+        if mode != "auto":
+            return mode == "yes"
+        for module in self.project.modules():
+            for site in module.calls:
+                call = site.node
+                assert isinstance(call, cst.Call)
+                for arg in call.args:
+                    if (arg.keyword is not None and arg.keyword.value == "grant_type"
+                            and _is_grant(arg.value)):
+                        return True
+                for value in self.resolver.resolve(call.func, site.scope):
+                    if isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS:
+                        return True
+            code = module.source.text
+            if knowledge.SERVICE_ACCOUNT_GRANT in code and re.search(
+                    r"""["']grant_type["']\s*:\s*["']client_credentials["']""", code):
+                return True
+        return False
+
+    # --- finding requests --------------------------------------------------------------
+
+    def _requests(self, module: ModuleIndex) -> Iterator[Request]:
+        for site in module.calls:
+            call = site.node
+            assert isinstance(call, cst.Call)
+            if not isinstance(call.func, (cst.Name, cst.Attribute)):
+                continue
+            for callee in self.resolver.resolve(call.func, site.scope):
+                request = self._match(callee, call, site.scope, module)
+                if request is not None:
+                    yield request
+                    break
+
+    def _match(self, callee: object, call: cst.Call, scope: Scope,
+               module: ModuleIndex) -> Request | None:
+        if isinstance(callee, External):
+            api = knowledge.MODULE_REQUEST_FUNCTIONS.get(callee.qualname)
+            if api is not None:
+                return Request(call, scope, module, api)
+            if callee.qualname in knowledge.URLOPEN_FUNCTIONS and call.args:
+                for value in self.resolver.resolve(call.args[0].value, scope):
+                    if isinstance(value, Instance) and value.external in knowledge.REQUEST_OBJECT_CLASSES:
+                        return Request(call, scope, module,
+                                       knowledge.REQUEST_OBJECT_CLASSES[value.external],
+                                       request_object=value)
+                return Request(call, scope, module, RequestApi(0, "GET", defaults="none"))
+            return None
+        if not isinstance(callee, Method) or not isinstance(callee.receiver, Instance):
+            return None
+        receiver = callee.receiver
+        external = receiver.external or ""
+        if external in knowledge.HOST_CONNECTION_CLASSES and callee.name == "request":
+            host = _ctor_argument(receiver, 0, "host")
+            return Request(call, scope, module, RequestApi(1, None, 0, 3, defaults="none"),
+                           host_node=host, host_scope=receiver.scope)
+        client_class = knowledge.CLIENT_CLASSES.get(external)
+        if client_class is None:
+            return None
+        if callee.name in knowledge.SEND_METHODS and call.args:
+            return self._send(call, scope, module, receiver, client_class)
+        api = client_class.methods.get(callee.name)
+        if api is None:
+            return None
+        return Request(call, scope, module, api, receiver, client_class)
+
+    def _send(self, call: cst.Call, scope: Scope, module: ModuleIndex, client: Instance,
+              client_class: ClientClass) -> Request | None:
+        """`session.send(prepared)`: only what the request object carries, unless it was
+        built by the session itself (`prepare_request`, `build_request`)."""
+        built = call.args[0].value
+        if isinstance(built, cst.Name):
+            bindings = _local_values(built.value, scope)
+            built = bindings[0] if len(bindings) == 1 else built
+        if isinstance(built, cst.Call) and isinstance(built.func, cst.Attribute):
+            method = built.func.attr.value
+            if method == "build_request":
+                api = client_class.methods.get("request")
+                if api is not None:
+                    return Request(built, scope, module, api, client, client_class)
+            if method in ("prepare_request", "prepare"):
+                target = built.args[0].value if method == "prepare_request" and built.args \
+                    else built.func.value
+                for value in self.resolver.resolve(target, scope):
+                    if isinstance(value, Instance) and value.external in knowledge.REQUEST_OBJECT_CLASSES:
+                        merged = method == "prepare_request"
+                        api = knowledge.REQUEST_OBJECT_CLASSES[value.external]
+                        return Request(call, scope, module,
+                                       RequestApi(api.url_arg, api.method, api.method_arg,
+                                                  api.headers_arg,
+                                                  "merge" if merged else "none"),
+                                       client if merged else None, client_class,
+                                       request_object=value)
+        for value in self.resolver.resolve(call.args[0].value, scope):
+            if isinstance(value, Instance) and value.external in knowledge.REQUEST_OBJECT_CLASSES:
+                return Request(call, scope, module,
+                               knowledge.REQUEST_OBJECT_CLASSES[value.external],
+                               request_object=value)
+        return None
+
+    # --- judging one request -----------------------------------------------------------
+
+    def _judge(self, request: Request) -> None:
+        function = request.scope.function
+        url_node, headers_node = self._url_node(request), self._headers_node(request)
+        callers = self.resolver.call_sites(function) if function is not None else []
+        depends_url = function is not None and _depends_on_parameters(url_node, function)
+        depends_headers = function is not None and (
+            _depends_on_parameters(headers_node, function) or _forwards_kwargs(request, function))
+        if callers and (depends_url or depends_headers):
+            assert function is not None
+            if depends_headers:
+                # A wrapper that forwards its caller's headers: judged at each caller.
+                for caller, caller_scope in callers:
+                    context = CallContext(function, caller, caller_scope, None,
+                                          _bound_self(function, caller, self.resolver,
+                                                      caller_scope))
+                    caller_module = caller_scope.module
+                    self._judge_in(request, context, report_at=(caller_module, caller))
+                return
+            # The URL comes from callers but the headers are the wrapper's own.
+            endpoints: list[Endpoint] = []
+            for caller, caller_scope in callers:
+                context = CallContext(function, caller, caller_scope, None,
+                                      _bound_self(function, caller, self.resolver, caller_scope))
+                endpoints.extend(e for e in self._endpoints(request, context) if self._needs(e, request, context))
+            if endpoints:
+                self._judge_headers(request, None, endpoints, (request.module, request.call),
+                                    wrapper=True)
+            return
+        self._judge_in(request, None, report_at=(request.module, request.call))
+
+    def _judge_in(self, request: Request, context: CallContext | None,
+                  report_at: tuple[ModuleIndex, cst.CSTNode]) -> None:
+        endpoints = [e for e in self._endpoints(request, context) if self._needs(e, request, context)]
+        if endpoints:
+            self._judge_headers(request, context, endpoints, report_at)
+
+    def _judge_headers(self, request: Request, context: CallContext | None,
+                       endpoints: list[Endpoint], report_at: tuple[ModuleIndex, cst.CSTNode],
+                       wrapper: bool = False) -> None:
+        sent = self._sent_headers(request, context)
+        module, node = report_at
+        names = sorted({_describe(e) for e in endpoints})
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        for entry in sent.near_misses:
+            if entry.key_node is not None and entry.scope is not None:
+                key = entry.key.known() if entry.key is not None else "?"
+                self._add(HeaderFinding(
+                    "misspelled", entry.scope.module, entry.key_node,
+                    f"Header `{key}` is not `{knowledge.COMPANY_HEADER}`: Procore ignores it "
+                    f"(request to {shown})", shown))
+        for entry in sent.company:
+            self._check_value(entry, shown)
+        if sent.sent:
+            if not sent.on_every_path:
+                self._add(HeaderFinding(
+                    "unverified", module, node,
+                    f"`{knowledge.COMPANY_HEADER}` is sent to {shown} only on some paths "
+                    "(set inside a condition)", shown))
+            return
+        if sent.near_misses:
+            return  # the misspelling is the defect; its fix sends the header
+        if sent.unknown:
+            self._add(HeaderFinding(
+                "unverified", module, node,
+                f"Cannot tell whether the request to {shown} sends `{knowledge.COMPANY_HEADER}`: "
+                + "; ".join(sorted(set(sent.unknown))[:3]), shown))
+            return
+        service = self.service_account and any(_is_exempt(e) for e in endpoints)
+        where = "its callers use " if wrapper else ""
+        message = f"Request to {where}{shown} does not send `{knowledge.COMPANY_HEADER}`"
+        if service:
+            message += (" (a service account: the client credentials grant makes /me and "
+                        "/companies need it too)")
+        self._add(HeaderFinding("missing", module, node, message, shown, service))
+
+    def _check_value(self, entry: DictEntry, shown: str) -> None:
+        if entry.value is None or entry.scope is None:
+            return
+        values = self.resolver.resolve(entry.value, entry.scope, entry.context)
+        if values and any(isinstance(v, IntValue) for v in values):
+            self._add(HeaderFinding(
+                "not-str", entry.scope.module, entry.value,
+                f"`{knowledge.COMPANY_HEADER}` value is an int: requests raises InvalidHeader; "
+                "send it as a str", shown))
+
+    # --- URLs and exemptions ----------------------------------------------------------
+
+    def _url_node(self, request: Request) -> cst.BaseExpression | None:
+        if request.request_object is not None:
+            obj = request.request_object
+            return _ctor_argument(obj, request.api.url_arg, "url")
+        return _call_argument(request.call, request.api.url_arg, "url")
+
+    def _headers_node(self, request: Request) -> cst.BaseExpression | None:
+        if request.request_object is not None:
+            return _ctor_argument(request.request_object, request.api.headers_arg, "headers")
+        return _call_argument(request.call, request.api.headers_arg, "headers")
+
+    def _endpoints(self, request: Request, context: CallContext | None) -> list[Endpoint]:
+        url_node = self._url_node(request)
+        if url_node is None:
+            return []
+        scope = request.scope
+        url_context = context
+        if request.request_object is not None and request.request_object.scope is not None:
+            scope, url_context = request.request_object.scope, request.request_object.context
+        values = self.resolver.strings(url_node, scope, url_context)
+        if request.host_node is not None and request.host_scope is not None:
+            hosts = self.resolver.strings(request.host_node, request.host_scope)
+            values = [text_str("https://") + h + v for h in hosts for v in values]
+        elif request.client is not None and request.client_class is not None \
+                and request.client_class.base_url_kw:
+            base_node = _ctor_argument(request.client, None, request.client_class.base_url_kw)
+            if base_node is not None and request.client.scope is not None:
+                bases = self.resolver.strings(base_node, request.client.scope, request.client.context)
+                values = [_join(b, v) for b in bases for v in values]
+        method = request.api.method or self._method(request, context)
+        endpoints: list[Endpoint] = []
+        for value in values:
+            for match in urls.find_hosts(value.flat()):
+                role = match.role
+                facts = knowledge.HOSTS_BY_NAME[match.host]
+                if role == knowledge.API or (role is None and facts.for_api is None
+                                             and facts.for_auth is not None and not match.path):
+                    endpoints.append(Endpoint(method, value, match.host, match.path,
+                                              match.path_complete))
+                break
+        return endpoints
+
+    def _method(self, request: Request, context: CallContext | None) -> str | None:
+        node = _call_argument(request.call, request.api.method_arg, "method")
+        if request.request_object is not None:
+            node = _ctor_argument(request.request_object, request.api.method_arg, "method")
+        if node is None:
+            return "GET" if request.request_object is not None else None
+        for value in self.resolver.strings(node, request.scope, context):
+            known = value.known()
+            if known:
+                return known.upper()
+        return None
+
+    def _needs(self, endpoint: Endpoint, request: Request, context: CallContext | None) -> bool:
+        """Whether a request to `endpoint` must send the header (RULES.md section 2)."""
+        if endpoint.host in knowledge.NON_API_HOSTS:
+            return False
+        if self.service_account:
+            return True
+        rule = _exempt_rule(endpoint)
+        if rule is None:
+            return True
+        return bool(self._query_names(endpoint, request, context) & rule.unless_query)
+
+    def _query_names(self, endpoint: Endpoint, request: Request,
+                     context: CallContext | None) -> set[str]:
+        """Query parameter names sent: in the URL and in `params=`."""
+        query = endpoint.path.split("?", 1)[1] if "?" in endpoint.path else ""
+        names = {part.split("=", 1)[0] for part in query.split("&") if part}
+        params = _call_argument(request.call, None, "params")
+        if params is not None:
+            for value in self.resolver.resolve(params, request.scope, context):
+                if isinstance(value, DictValue):
+                    names |= {k for e in value.entries if e.key is not None
+                              for k in [e.key.known()] if k}
+        return names
+
+    # --- headers a request sends ------------------------------------------------------
+
+    def _sent_headers(self, request: Request, context: CallContext | None) -> SentHeaders:
+        sent = SentHeaders()
+        headers_node = self._headers_node(request)
+        scope = request.scope
+        header_context = context
+        if request.request_object is not None and request.request_object.scope is not None:
+            scope, header_context = request.request_object.scope, request.request_object.context
+        if headers_node is not None:
+            self._examine(self.resolver.resolve(headers_node, scope, header_context), sent)
+        elif request.request_object is None and _star_kwargs(request.call):
+            sent.unknown.append("headers may come through **kwargs")
+        if request.request_object is not None and request.request_object.call is not None:
+            # urllib's Request.add_header(...) and `req.headers[...] = ...`
+            for key in (("obj", id(request.request_object.call), "headers"),):
+                self._entries(self.resolver.mutation_entries(key), sent)
+            self._entries(self._add_header_calls(request.request_object), sent)
+        uses_defaults = request.api.defaults == "merge" or (
+            request.api.defaults == "replace" and headers_node is None)
+        if uses_defaults and request.client is not None:
+            self._client_defaults(request.client, request.client_class, sent)
+        if self._auth_sets_header(request):
+            sent.by_auth = True
+        return sent
+
+    def _add_header_calls(self, obj: Instance) -> list[DictEntry]:
+        assert obj.call is not None
+        entries = []
+        # add_header(k, v) is filed under the Request object itself, found through its name.
+        for module in self.project.modules():
+            for mutation in module.mutations:
+                if mutation.key is None:
+                    continue
+                for value in self.resolver.resolve(mutation.container, mutation.scope):
+                    if isinstance(value, Instance) and value.call is obj.call:
+                        keys = self.resolver.strings(mutation.key, mutation.scope)
+                        entries.append(DictEntry(keys[0] if len(keys) == 1 else None,
+                                                 mutation.key, mutation.value, mutation.scope,
+                                                 None, mutation.conditional))
+        return entries
+
+    def _client_defaults(self, client: Instance, client_class: ClientClass | None,
+                         sent: SentHeaders) -> None:
+        if client_class is not None and client_class.headers_kw and client.scope is not None:
+            node = _ctor_argument(client, None, client_class.headers_kw)
+            if node is not None:
+                self._examine(self.resolver.resolve(node, client.scope, client.context), sent)
+        if client.call is not None:
+            self._entries(self.resolver.mutation_entries(("obj", id(client.call), "headers")), sent)
+        if client.cls is not None:
+            found = self.resolver.class_attribute(client.cls, "headers", client)
+            if found:
+                self._examine([v for v in found if isinstance(v, DictValue)], sent)
+            self._entries(self.resolver.mutation_entries(("attr", id(client.cls), "headers")), sent)
+
+    def _examine(self, values: list[Value], sent: SentHeaders) -> None:
+        for value in values:
+            if isinstance(value, DictValue):
+                self._entries(list(value.entries), sent)
+                sent.unknown.extend(f"headers include {why}" for why in value.unknown)
+            elif isinstance(value, Unknown):
+                sent.unknown.append(value.why)
+            elif isinstance(value, Instance) and value.external is None:
+                sent.unknown.append("headers from an object we cannot read")
+
+    def _entries(self, entries: list[DictEntry], sent: SentHeaders) -> None:
+        for entry in entries:
+            if entry.key is None:
+                sent.unknown.append("a header whose name we cannot read")
+                continue
+            name = entry.key.known()
+            if name is None:
+                sent.unknown.append("a header whose name we cannot read")
+                continue
+            if name.lower() == knowledge.COMPANY_HEADER.lower():
+                sent.company.append(entry)
+            elif normalise_header(name) in knowledge.COMPANY_HEADER_NEAR_MISSES:
+                sent.near_misses.append(entry)
+
+    def _auth_sets_header(self, request: Request) -> bool:
+        """An auth object or event hook (on the call or the client) that sets the header."""
+        nodes: list[tuple[cst.BaseExpression, Scope, CallContext | None]] = []
+        for keyword in ("auth", "event_hooks", "hooks"):
+            node = _call_argument(request.call, None, keyword)
+            if node is not None:
+                nodes.append((node, request.scope, None))
+            client = request.client
+            if client is not None and client.scope is not None:
+                node = _ctor_argument(client, None, keyword)
+                if node is not None:
+                    nodes.append((node, client.scope, client.context))
+        if request.client is not None and request.client.call is not None:
+            for attribute in ("auth", "hooks", "event_hooks"):
+                key = ("obj", id(request.client.call), attribute)
+                for mutation in self.resolver.mutations(key):
+                    if mutation.value is not None:
+                        nodes.append((mutation.value, mutation.scope, None))
+        for node, scope, context in nodes:
+            for value in self._callables(node, scope, context):
+                if _sets_company_header(value):
+                    return True
+        return False
+
+    def _callables(self, node: cst.BaseExpression, scope: Scope,
+                   context: CallContext | None) -> Iterator[cst.CSTNode]:
+        """The project functions and classes an auth= / hooks= value refers to."""
+        if isinstance(node, (cst.List, cst.Tuple)):
+            for element in node.elements:
+                yield from self._callables(element.value, scope, context)
+            return
+        if isinstance(node, cst.Dict):
+            for element in node.elements:
+                yield from self._callables(element.value, scope, context)
+            return
+        for value in self.resolver.resolve(node, scope, context):
+            if isinstance(value, FunctionValue):
+                yield value.function.node
+            elif isinstance(value, (Instance, ClassValue)) and value.cls is not None:
+                yield value.cls.node
+            elif isinstance(value, DictValue):
+                for entry in value.entries:
+                    if entry.value is not None and entry.scope is not None:
+                        yield from self._callables(entry.value, entry.scope, entry.context)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _is_grant(node: cst.BaseExpression) -> bool:
+    return (isinstance(node, cst.SimpleString)
+            and node.evaluated_value == knowledge.SERVICE_ACCOUNT_GRANT)
+
+
+def _call_argument(call: cst.Call, index: int | None, keyword: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if index is None:
+        return None
+    positional = []
+    for arg in call.args:
+        if arg.keyword is None:
+            if arg.star:
+                return None
+            positional.append(arg.value)
+    return positional[index] if index < len(positional) else None
+
+
+def _ctor_argument(obj: Instance, index: int | None, keyword: str) -> cst.BaseExpression | None:
+    return _call_argument(obj.call, index, keyword) if obj.call is not None else None
+
+
+def _star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def _local_values(name: str, scope: Scope) -> list[cst.BaseExpression]:
+    return [b.value for b in scope.bindings.get(name, []) if b.value is not None]
+
+
+def _depends_on_parameters(node: cst.BaseExpression | None, function: FunctionInfo,
+                           depth: int = 0) -> bool:
+    """Whether `node` is built from `function`'s parameters (other than self)."""
+    if node is None or depth > 6:
+        return False
+    params = {p.name.value for p in function.params}
+    if function.cls is not None and function.params and not function.is_static:
+        params.discard(function.params[0].name.value)
+    star = function.node.params.star_kwarg
+    if isinstance(star, cst.Param):
+        params.add(star.name.value)
+    for name in _names_in(node):
+        if name in params:
+            return True
+        for value in _local_values(name, function.scope):
+            if _depends_on_parameters(value, function, depth + 1):
+                return True
+    return False
+
+
+def _names_in(node: cst.CSTNode) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+        return
+    if isinstance(node, cst.Attribute):
+        yield from _names_in(node.value)
+        return
+    for child in node.children:
+        yield from _names_in(child)
+
+
+def _forwards_kwargs(request: Request, function: FunctionInfo) -> bool:
+    star = function.node.params.star_kwarg
+    if not isinstance(star, cst.Param):
+        return False
+    return any(arg.star == "**" and isinstance(arg.value, cst.Name)
+               and arg.value.value == star.name.value for arg in request.call.args)
+
+
+def _bound_self(function: FunctionInfo, call: cst.Call, resolver: Resolver,
+                scope: Scope) -> Instance | None:
+    if function.cls is None or function.is_static or not isinstance(call.func, cst.Attribute):
+        return None
+    for value in resolver.resolve(call.func.value, scope):
+        if isinstance(value, Instance):
+            return value
+    return None
+
+
+def _join(base: Str, url: Str) -> Str:
+    flat = url.flat()
+    if "://" in flat[:12]:
+        return url
+    if flat.startswith("/") and base.flat().endswith("/"):
+        return base.split_at(len(base.flat()) - 1)[0] + url
+    if flat and not flat.startswith("/") and not base.flat().endswith("/"):
+        return base + text_str("/") + url
+    return base + url
+
+
+def _path_only(endpoint: Endpoint) -> str:
+    return endpoint.path.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+
+
+def _exempt_path(endpoint: Endpoint) -> bool:
+    return _exempt_rule(endpoint) is not None
+
+
+def _exempt_rule(endpoint: Endpoint) -> knowledge.ExemptEndpoint | None:
+    """The exemption whose path this endpoint is on, if its path is known that far."""
+    path = _path_only(endpoint)
+    for rule in knowledge.EXEMPT_ENDPOINTS:
+        if endpoint.method not in (None, rule.method):
+            continue
+        if endpoint.complete or "?" in endpoint.path:
+            if _path_matches(rule.path, path):
+                return rule
+    return None
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    regex = "^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(pattern)) + "$"
+    return re.match(regex, path, re.IGNORECASE) is not None
+
+
+def _is_exempt(endpoint: Endpoint) -> bool:
+    rule = _exempt_rule(endpoint)
+    if rule is None:
+        return False
+    query = endpoint.path.split("?", 1)[1] if "?" in endpoint.path else ""
+    return not ({part.split("=", 1)[0] for part in query.split("&") if part} & rule.unless_query)
+
+
+def _describe(endpoint: Endpoint) -> str:
+    method = endpoint.method or "?"
+    path = endpoint.path.replace(urls.HOLE, "{…}") or "/"
+    return f"{method} {path}" if endpoint.complete else f"{method} {path}…"
+
+
+def _sets_company_header(node: cst.CSTNode) -> bool:
+    """Whether a function or class body writes the company header somewhere."""
+    wanted = knowledge.COMPANY_HEADER.lower()
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            nonlocal found
+            value = string.evaluated_value
+            if isinstance(value, str) and value.lower() == wanted:
+                found = True
+
+    node.visit(Finder())
+    return found
