@@ -6,7 +6,22 @@ and fixes byte for byte.
 
 from __future__ import annotations
 
-from tests.helpers import findings, fixed, messages
+from mpz_lint.settings import Settings
+from tests import helpers
+
+HOST_RULES = Settings(select=("MPZ0",))
+
+
+def findings(files: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    return helpers.findings(files, HOST_RULES)
+
+
+def messages(files: dict[str, str]) -> list[str]:
+    return helpers.messages(files, HOST_RULES)
+
+
+def fixed(files: dict[str, str], unsafe: bool = False) -> dict[str, str]:
+    return helpers.fixed(files, unsafe, HOST_RULES)
 
 
 def test_module_constant_imported_by_another_module() -> None:
@@ -364,3 +379,28 @@ def test_base_defined_in_a_module_that_is_used_by_one_that_never_names_procore()
             """,
     }
     assert findings(files) == [("conf.py", "MPZ002", 1, 8)]
+
+
+def test_http_client_connection_host_takes_the_role_of_its_request_paths() -> None:
+    files = {
+        "a.py": """
+            import http.client
+            PROCORE_HOST = "app.procore.com"
+
+            def me(token):
+                conn = http.client.HTTPSConnection(PROCORE_HOST)
+                conn.request("GET", "/rest/v1.0/me", headers={"Authorization": token})
+                return conn.getresponse()
+            """,
+    }
+    assert findings(files) == [("a.py", "MPZ002", 2, 16)]
+
+
+def test_host_name_in_an_fstring_authority() -> None:
+    files = {
+        "a.py": """
+            HOST = "app.procore.com"
+            TOKEN = f"https://{HOST}/oauth/token"
+            """,
+    }
+    assert findings(files) == [("a.py", "MPZ001", 1, 8)]
