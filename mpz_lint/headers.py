@@ -539,9 +539,9 @@ def _call_argument(call: cst.Call, index: int | None, keyword: str) -> cst.BaseE
         return None
     positional = []
     for arg in call.args:
-        if arg.keyword is None:
-            if arg.star:
-                return None
+        if arg.star == "*":
+            break  # positions after *args cannot be told
+        if arg.keyword is None and not arg.star:
             positional.append(arg.value)
     return positional[index] if index < len(positional) else None
 

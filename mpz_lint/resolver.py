@@ -527,6 +527,8 @@ class Resolver:
             values: list[Value] = []
             for binding in bindings:
                 if binding.value is None:
+                    if binding.annotation is not None and _is_int_annotation(binding.annotation):
+                        values.append(IntValue(None))
                     continue
                 values.extend(self._field_default(binding))
                 if binding.annotation is not None and _is_int_annotation(binding.annotation):

@@ -43,6 +43,11 @@ class Settings:
         else:
             chosen = matches(self.select)
         chosen = max(chosen, matches(self.extend_select))
+        if not default_enabled and not self.strict and code not in (
+                *(self.select or ()), *self.extend_select):
+            # A rule that is off by default comes on only by its exact code (as ruff's
+            # preview rules), or with --strict: `--select MPZ1` does not turn it on.
+            return False
         ignored = matches(self.ignore)
         # On a tie the ignore wins, as in ruff.
         return chosen >= 0 and chosen > ignored
