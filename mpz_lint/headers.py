@@ -510,8 +510,8 @@ class HeaderAnalysis:
                 yield from self._callables(element.value, scope, context)
             return
         if isinstance(node, cst.Dict):
-            for element in node.elements:
-                yield from self._callables(element.value, scope, context)
+            for item in node.elements:
+                yield from self._callables(item.value, scope, context)
             return
         for value in self.resolver.resolve(node, scope, context):
             if isinstance(value, FunctionValue):

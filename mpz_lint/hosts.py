@@ -279,8 +279,8 @@ class HostAnalysis:
         (target,) = distinct
         if target == literal.host:
             return None
-        role = knowledge.AUTH if knowledge.AUTH in roles else knowledge.API
-        return self._finding(role, literal, target, by_name)
+        kind: DecisionKind = "auth" if knowledge.AUTH in roles else "api"
+        return self._finding(kind, literal, target, by_name)
 
     def _finding(self, kind: DecisionKind, literal: HostLiteral, target: str | None,
                  by_name: bool) -> HostFinding:
@@ -327,9 +327,9 @@ class HostAnalysis:
         assert module is not None
         raw = _raw_text(origin.node)
         begin = module.start_of(origin.node)
-        start = _advance(begin, raw[: origin.offset + at])
-        return Edit(start, _advance(start, raw[origin.offset + at: origin.offset + at + length]),
-                    content)
+        first = _advance(begin, raw[: origin.offset + at])
+        last = _advance(first, raw[origin.offset + at: origin.offset + at + length])
+        return Edit(first, last, content)
 
     def _line_index(self, path: str) -> LineIndex:
         if path not in self._line_indexes:

@@ -191,7 +191,9 @@ def raw_text_has_procore(node: StringNode) -> bool:
             isinstance(p, cst.FormattedStringText) and "procore" in p.value.lower()
             for p in node.parts
         )
-    return raw_text_has_procore(node.left) or raw_text_has_procore(node.right)  # type: ignore[arg-type]
+    parts = (node.left, node.right)
+    return any(isinstance(p, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString))
+               and raw_text_has_procore(p) for p in parts)
 
 
 class _Collector(cst.CSTVisitor):

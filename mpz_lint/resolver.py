@@ -343,7 +343,8 @@ class Resolver:
                     text = part.value.replace("{{", "{").replace("}}", "}")
                     exact = text == part.value and "\\" not in part.value
                     parts.append(Text(text, Origin(path, part, 0, exact, name_hint)))
-                elif scope is None or part.format_spec or part.conversion not in (None, "s"):
+                elif (scope is None or not isinstance(part, cst.FormattedStringExpression)
+                      or part.format_spec or part.conversion not in (None, "s")):
                     parts.append(Hole("f-string expression"))
                 else:
                     parts.append(_Pending(part.expression, scope, context))
@@ -592,8 +593,9 @@ class Resolver:
         left = self.resolve(node.left, scope, context)
         if isinstance(node.operator, cst.Add):
             right = self.resolve(node.right, scope, context)
-            return [as_str(a) + as_str(b) for a in left for b in right
-                    if not isinstance(a, DictValue)][:MAX_ALTERNATIVES]
+            joined: list[Value] = [as_str(a) + as_str(b) for a in left for b in right
+                                   if not isinstance(a, DictValue)]
+            return joined[:MAX_ALTERNATIVES]
         if isinstance(node.operator, cst.Modulo):
             if not any(isinstance(v, Str) for v in left):
                 return [Unknown("%")]
@@ -736,8 +738,9 @@ class Resolver:
         if qualname in ENV_READERS:
             return self._environment(positional, keywords, scope, context)
         if qualname in URL_JOIN and len(positional) >= 2:
-            return [urljoin(a, b) for a in self.strings(positional[0], scope, context)
-                    for b in self.strings(positional[1], scope, context)][:MAX_ALTERNATIVES]
+            joined: list[Value] = [urljoin(a, b) for a in self.strings(positional[0], scope, context)
+                                   for b in self.strings(positional[1], scope, context)]
+            return joined[:MAX_ALTERNATIVES]
         if qualname in PATH_JOIN and positional:
             results = self.strings(positional[0], scope, context)
             for piece in positional[1:]:
