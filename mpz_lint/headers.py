@@ -461,7 +461,7 @@ class HeaderAnalysis:
                 sent.unknown.extend(f"headers include {why}" for why in value.unknown)
             elif isinstance(value, Unknown):
                 sent.unknown.append(value.why)
-            elif isinstance(value, Instance) and value.external is None:
+            else:
                 sent.unknown.append("headers from an object we cannot read")
 
     def _entries(self, entries: list[DictEntry], sent: SentHeaders) -> None:

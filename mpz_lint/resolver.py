@@ -228,6 +228,8 @@ FIELD_FACTORIES = frozenset(
     {"dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "attr.ib", "attrs.field",
      "attr.attrib"}
 )
+# Objects whose attributes are the project's settings modules' constants.
+SETTINGS_OBJECTS = frozenset({"django.conf.settings"})
 _STR_IDENTITY_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "casefold"})
 _PRINTF = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -490,6 +492,10 @@ class Resolver:
         if isinstance(owner, ModuleValue):
             return self._name(name, owner.module.scope, None)
         if isinstance(owner, External):
+            if owner.qualname in SETTINGS_OBJECTS:
+                found = self._project_setting(name)
+                if found:
+                    return found
             return [External(f"{owner.qualname}.{name}")]
         if isinstance(owner, (Instance, ClassValue)):
             cls = owner.cls
@@ -514,6 +520,16 @@ class Resolver:
             return [Unknown(f"{owner.why}, attribute {name!r}")]
         return [Unknown(f"attribute {name!r}")]
 
+    def _project_setting(self, name: str) -> list[Value]:
+        """`django.conf.settings.NAME`: the NAME of the project's settings modules."""
+        values: list[Value] = []
+        for module in self.project.modules():
+            stem = module.path.replace("\\", "/")
+            if stem.endswith("settings.py") or "/settings/" in stem:
+                if name in module.scope.bindings:
+                    values.extend(self._name(name, module.scope, None))
+        return values
+
     def class_attribute(self, cls: ClassInfo, name: str, owner: Value | None,
                         seen: frozenset[int] = frozenset()) -> list[Value] | None:
         """The values of `cls.name` (class body, `self.name = ...`, methods), with bases."""
@@ -522,6 +538,15 @@ class Resolver:
         method = cls.methods.get(name)
         if method is not None:
             bound = owner if isinstance(owner, Instance) else None
+            if bound is not None and any(d.rsplit(".", 1)[-1] in ("property", "cached_property")
+                                         for d in method.decorators):
+                # A property reads as the value its getter returns.
+                values: list[Value] = []
+                context = CallContext(method, cst.Call(cst.Name(name)), method.scope, None,
+                                      bound, 1)
+                for returned in method.returns:
+                    values.extend(self.resolve(returned, method.scope, context))
+                return values or [Unknown(f"property {name} returns nothing we can follow")]
             return [FunctionValue(method, bound)]
         bindings = cls.attributes.get(name)
         if bindings:

@@ -421,3 +421,21 @@ def test_strict_mode_reports_what_cannot_be_decided() -> None:
                                        ("a.py", "MPZ104", 13, 12)]
     assert "not on every path" in " ".join(helpers.messages(files, STRICT)) or \
         "only on some paths" in " ".join(helpers.messages(files, STRICT))
+
+
+def test_headers_from_a_property() -> None:
+    assert findings(one("""
+        import requests
+
+        class Api:
+            def __init__(self, company_id):
+                self.company_id = company_id
+
+            @property
+            def headers(self):
+                return {"Procore-Company-Id": str(self.company_id)}
+
+            def projects(self):
+                return requests.get("https://api.procore.com/rest/v1.0/projects",
+                                    headers=self.headers)
+        """)) == []

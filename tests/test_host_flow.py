@@ -404,3 +404,17 @@ def test_host_name_in_an_fstring_authority() -> None:
             """,
     }
     assert findings(files) == [("a.py", "MPZ001", 1, 8)]
+
+
+def test_django_settings_constant() -> None:
+    files = {
+        "proj/settings.py": 'PROCORE_API_URL = "https://app.procore.com"\n',
+        "proj/sync.py": """
+            import requests
+            from django.conf import settings
+
+            def projects():
+                return requests.get(f"{settings.PROCORE_API_URL}/rest/v1.0/projects")
+            """,
+    }
+    assert findings(files) == [("proj/settings.py", "MPZ002", 1, 19)]
