@@ -126,7 +126,8 @@ class HostAnalysis:
 
     def _collect_python_literals(self, module: ModuleIndex) -> None:
         for site in module.strings:
-            if site.inert:
+            if site.inert or (site.bound_to is not None and site.bound_to in module.pattern_names
+                              and site.scope.kind == "module"):
                 continue
             value = self.resolver.literal(site.node, module, site.name_hint)
             for match in urls.find_hosts(value.flat()):

@@ -107,6 +107,7 @@ class StringSite:
     scope: Scope
     name_hint: str | None  # the name it is bound to: variable, keyword, dict key, parameter
     inert: bool  # a docstring, a comparison operand, a pattern: never a request
+    bound_to: str | None = None  # the variable whose assignment contains it, at any depth
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,7 +152,14 @@ class ModuleIndex:
         # a container after it was made (headers dicts, session defaults, requests).
         self.mutations: list[Mutation] = []
         self._positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
-        tree.visit(_Collector(self))
+        collector = _Collector(self)
+        tree.visit(collector)
+        # Names whose every use is a pattern (`url.startswith(LEGACY)`, `x == LEGACY`):
+        # the URLs they hold are things to look for, not places to call.
+        self.pattern_names: frozenset[str] = frozenset(
+            name for name, inert in collector.inert_uses.items()
+            if inert >= collector.uses.get(name, 0)
+        )
 
     # Positions cost a second walk (libcst's PositionProvider): computed only for modules
     # that report something.
@@ -208,6 +216,9 @@ class _Collector(cst.CSTVisitor):
         self.inert: set[int] = set()
         self.inside_string = 0
         self.conditional = 0
+        self.assigned: list[str] = []  # targets of the assignments being visited
+        self.uses: dict[str, int] = {}  # loads of each name
+        self.inert_uses: dict[str, int] = {}  # loads of each name as a pattern
 
     @property
     def scope(self) -> Scope:
@@ -270,6 +281,21 @@ class _Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+        first = node.targets[0].target if node.targets else None
+        self.assigned.append(first.value if isinstance(first, cst.Name) else "")
+        # Only the value is a use of names; the targets are stores.
+        node.value.visit(self)
+        self.assigned.pop()
+        return False  # type: ignore[return-value]
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.uses[node.value] = self.uses.get(node.value, 0) + 1
+        if id(node) in self.inert:
+            self.inert_uses[node.value] = self.inert_uses.get(node.value, 0) + 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `obj.attr`: the attribute's name is not a use of a name
+        return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):
@@ -503,8 +529,10 @@ class _Collector(cst.CSTVisitor):
 
     def _string(self, node: StringNode) -> None:
         if raw_text_has_procore(node):
+            bound_to = self.assigned[-1] if self.assigned and self.assigned[-1] else None
+            hint = self.name_hints.get(id(node)) or bound_to
             self.index.strings.append(StringSite(
-                node, self.scope, self.name_hints.get(id(node)), id(node) in self.inert))
+                node, self.scope, hint, id(node) in self.inert, bound_to))
 
 
 def _annotation(annotation: cst.Annotation | None) -> cst.BaseExpression | None:

@@ -41,10 +41,14 @@ class HostMatch:
     end: int
     path: str  # known path, query and fragment after the host (and port)
     path_complete: bool  # False when an unknown part follows the known path
+    after: str = ""  # what follows the unknown part, when the path is not complete
 
     @property
     def role(self) -> Role | None:
-        return role_of_path(self.path, self.path_complete)
+        role = role_of_path(self.path, self.path_complete)
+        if role is None and not self.path_complete and self.path.startswith("/"):
+            return _role_after_unknown_segment(self.path, self.after)
+        return role
 
     @property
     def carved_out(self) -> bool:
@@ -75,7 +79,9 @@ def find_hosts(flat: str) -> Iterator[HostMatch]:
         tail = "" if stop is None else rest[stop.start() :]
         if tail and tail[0] != HOLE and tail.strip(" \t\r\n\"'<>"):
             continue  # more words follow the URL: a sentence that mentions it
-        yield HostMatch(host, m.start(1), m.end(1), path, not tail.startswith(HOLE))
+        complete = not tail.startswith(HOLE)
+        yield HostMatch(host, m.start(1), m.end(1), path, complete,
+                        "" if complete else tail[1:])
 
 
 def role_of_path(path: str, complete: bool) -> Role | None:
@@ -95,8 +101,21 @@ def role_of_path(path: str, complete: bool) -> Role | None:
     for prefix in knowledge.ROLE_PATH_PREFIXES:
         if bare.startswith(prefix) or (not complete and prefix.startswith(bare)):
             return None
-    if not complete and "/" not in bare[1:]:
+    if not complete and "/" not in lowered[1:]:
         return None  # the first segment itself is cut short
+    return knowledge.WEB
+
+
+def _role_after_unknown_segment(path: str, after: str) -> Role | None:
+    """`https://app.procore.com/{company_id}/project/home`: a path whose first segment is
+    unknown is a web link when what follows is known and names no OAuth or REST path."""
+    if path.rstrip("/") != "" or not after.startswith("/"):
+        return None
+    known = after.split(HOLE, 1)[0].lower()
+    if any(marker in known for marker in ("/oauth", "/rest", "/vapid")) or known.strip("/") == "":
+        return None
+    if any(marker in after.lower() for marker in ("oauth", "rest/v", "vapid")):
+        return None
     return knowledge.WEB
 
 

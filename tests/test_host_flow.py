@@ -418,3 +418,18 @@ def test_django_settings_constant() -> None:
             """,
     }
     assert findings(files) == [("proj/settings.py", "MPZ002", 1, 19)]
+
+
+def test_web_link_with_an_unknown_first_segment_is_left_alone() -> None:
+    files = {
+        "links.py": """
+            PROCORE_APP = "https://app.procore.com"
+
+            def rfi_link(project_id, rfi_id):
+                return f"{PROCORE_APP}/{project_id}/project/rfi/show/{rfi_id}"
+
+            def home(company_id):
+                return f"https://app.procore.com/{company_id}/company/home"
+            """,
+    }
+    assert findings(files) == []
