@@ -28,20 +28,40 @@ def relevant_python_files(project: Project) -> set[str]:
     if env_names:
         pattern = re.compile("|".join(re.escape(n) for n in sorted(env_names)))
         relevant |= {p for p, text in sources.items() if p not in relevant and pattern.search(text)}
-    imports = {path: _imported_modules(project, path, text) for path, text in sources.items()
-               if "import" in text}
+    if not relevant:
+        return relevant
+    imports: dict[str, set[str]] = {}
+
+    def imported(path: str) -> set[str]:
+        if path not in imports:
+            imports[path] = _imported_modules(project, path, sources[path])
+        return imports[path]
+
     # One step forward: what a Procore module imports may build its URLs or headers.
     for path in list(relevant):
-        relevant |= imports.get(path, set())
+        relevant |= imported(path)
     # Backward to a fixed point: whoever imports a relevant module may use its values.
-    changed = True
-    while changed:
-        changed = False
-        for path, targets in imports.items():
-            if path not in relevant and targets & relevant:
-                relevant.add(path)
-                changed = True
+    # A file is read for imports only if it names one of those modules at all.
+    frontier = set(relevant)
+    while frontier:
+        mentioned = re.compile(r"\b(?:" + "|".join(sorted(
+            re.escape(_module_word(path)) for path in frontier)) + r")\b")
+        found = {
+            path for path, text in sources.items()
+            if path not in relevant and mentioned.search(text) and imported(path) & frontier
+        }
+        relevant |= found
+        frontier = found
     return relevant
+
+
+def _module_word(path: str) -> str:
+    """The name an import statement uses for the module at `path` (last component)."""
+    parts = path.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem == "__init__" and len(parts) > 1:
+        return parts[-2]
+    return stem
 
 
 def _imported_modules(project: Project, path: str, text: str) -> set[str]:
