@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from mpz_lint.pyindex import ModuleIndex, Scope
 
 DecisionKind = Literal["auth", "api", "mixed", "unknown"]
-ROLE_WORDS: dict[str, str] = {"auth": "OAuth", "api": "REST", "web": "web links"}
 HTTP_METHOD_NAMES = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
      "send", "fetch"}

@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-import libcst as cst
-
 from mpz_lint.model import FileError
 from mpz_lint.settings import Settings
 from mpz_lint.sources import FileKind, SourceFile
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mpz_lint.pyindex import ModuleIndex
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ def is_env_file(path: str) -> bool:
 
 def parse_error(path: str, text: str) -> FileError | None:
     """None if `text` parses as Python, else a one-line error naming the place."""
+    import libcst as cst
+
     try:
         cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -56,7 +58,12 @@ def parse_error(path: str, text: str) -> FileError | None:
 
 
 def _syntax_message(exc: cst.ParserSyntaxError) -> str:
-    first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else "invalid syntax"
+    message = str(exc.message).strip()
+    first = message.splitlines()[0] if message else "invalid syntax"
+    # libcst's native parser puts the real place inside the message ("error at 2:5: ...").
+    place = re.search(r"error at (\d+):(\d+): (.*)", first)
+    if place:
+        return f"syntax error at {place.group(1)}:{int(place.group(2)) + 1}: {place.group(3)}"
     return f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {first}"
 
 
@@ -98,6 +105,8 @@ class Project:
     def module(self, path: str) -> ModuleIndex | None:
         """The parsed and indexed module at `path`; None if it does not parse."""
         if path not in self._modules:
+            import libcst as cst
+
             from mpz_lint.pyindex import ModuleIndex
 
             source = self.files[path]

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mpz_lint.hosts import ROLE_WORDS, HostAnalysis, HostFinding
 from mpz_lint.model import Diagnostic, Fix
 from mpz_lint.rule import RuleContext
 
+if TYPE_CHECKING:  # the analyses import libcst; `mpz-lint rule` should not pay for it
+    from mpz_lint.hosts import HostFinding
+
+ROLE_WORDS: dict[str, str] = {"auth": "OAuth", "api": "REST", "web": "web links"}
+
 
 def host_findings(context: RuleContext, kinds: tuple[str, ...]) -> Iterator[HostFinding]:
+    from mpz_lint.hosts import HostAnalysis
+
     analysis = context.project.analysis(HostAnalysis)
     for finding in analysis.findings(context.file.path):
         if finding.kind in kinds:

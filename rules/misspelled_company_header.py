@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from mpz_lint import knowledge
 from mpz_lint.model import Applicability, Diagnostic, Edit, Fix, Location
 from mpz_lint.rule import Example, Finding, Rule, RuleContext
@@ -61,6 +59,8 @@ class MisspelledCompanyHeader(Rule):
     )
 
     def check(self, context: RuleContext) -> Iterator[Diagnostic]:
+        import libcst as cst
+
         for finding in header_findings(context, "misspelled"):
             module = finding.module
             start, end = module.start_of(finding.node), module.end_of(finding.node)

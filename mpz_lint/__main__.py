@@ -1,0 +1,8 @@
+"""`python -m mpz_lint`: the same command line as `mpz-lint`."""
+
+from __future__ import annotations
+
+from mpz_lint.cli import main
+
+if __name__ == "__main__":
+    main(prog_name="mpz-lint")

@@ -1,0 +1,309 @@
+"""Finding the files to check, reading them into SourceFiles and writing fixes back.
+
+This is the only module that touches the file system. Reading never opens a file in text
+mode: the engine must see (and the fixer give back) every byte, CRLFs and BOMs included.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import io
+import os
+import posixpath
+import stat
+import tempfile
+import tokenize
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mpz_lint.model import FileError
+from mpz_lint.project import kind_of
+from mpz_lint.settings import Settings
+from mpz_lint.sources import SourceFile
+
+if TYPE_CHECKING:
+    from pathspec.pattern import Pattern
+
+# Folders that hold tools' or other people's code, never the project's own.
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist", "site-packages",
+})
+
+Discovered = tuple[Path, str]  # (where the file is, the name shown to the user)
+
+
+@dataclass(frozen=True)
+class _IgnoreFile:
+    """The patterns of one .gitignore; they match paths relative to its own folder."""
+
+    folder: Path
+    patterns: tuple[Pattern, ...]
+
+    def decide(self, path: Path, is_dir: bool) -> bool | None:
+        """True: ignored, False: re-included by a `!` pattern, None: not mentioned."""
+        try:
+            relative = path.relative_to(self.folder).as_posix()
+        except ValueError:
+            return None
+        if relative == ".":
+            return None  # a .gitignore never names its own folder
+        if is_dir:
+            relative += "/"  # so that `build/` (directories only) patterns match
+        decision: bool | None = None
+        # As in git, the last matching pattern wins.
+        for pattern in self.patterns:
+            if pattern.include is not None and pattern.match_file(relative) is not None:
+                decision = pattern.include
+        return decision
+
+
+def discover(
+    paths: Sequence[str], settings: Settings, cwd: Path | None = None
+) -> tuple[list[Discovered], list[FileError]]:
+    """The Python and config files below `paths` (default: the current folder), sorted by
+    display name, and an error for each path that does not exist or cannot be listed.
+
+    Files named explicitly are always kept if mpz-lint knows their kind; files found by
+    walking a folder skip tool folders, virtualenvs, .gitignored and `exclude`d paths.
+    """
+    base = cwd or Path.cwd()
+    found: dict[str, Discovered] = {}
+    errors: list[FileError] = []
+    for given in paths or ["."]:
+        full = base / given
+        prefix = _display_prefix(given)
+        if not full.exists():
+            errors.append(FileError(given, "no such file or directory"))
+        elif full.is_dir():
+            walker = _Walker(settings, prefix, errors)
+            for path, display in walker.walk(full):
+                found.setdefault(os.path.realpath(path), (path, display))
+        elif kind_of(full.name) is not None:
+            found.setdefault(os.path.realpath(full), (full, prefix))
+    return sorted(found.values(), key=lambda item: item[1]), errors
+
+
+def _display_prefix(given: str) -> str:
+    """How a path the user gave is shown: forward slashes, no `./`, "" for the cwd."""
+    normal = posixpath.normpath(given.replace("\\", "/"))
+    return "" if normal == "." else normal
+
+
+def _join(prefix: str, name: str) -> str:
+    return posixpath.join(prefix, name) if prefix else name
+
+
+class _Walker:
+    """One folder walk: remembers visited folders (symlink loops) and .gitignore files."""
+
+    def __init__(self, settings: Settings, prefix: str, errors: list[FileError]) -> None:
+        self.settings = settings
+        self.prefix = prefix
+        self.errors = errors
+        self.seen: set[str] = set()
+
+    def walk(self, root: Path) -> Iterator[Discovered]:
+        # Absolute and without `..`, so that paths compare with the .gitignore folders.
+        root = Path(os.path.abspath(root))
+        ignores = _ancestor_ignores(root) if self.settings.respect_gitignore else []
+        if self._ignored(root, True, ignores):
+            # The user named this folder although the repository ignores it: check it.
+            ignores = []
+        yield from self._walk(root, self.prefix, ignores)
+
+    def _walk(self, folder: Path, display: str, ignores: list[_IgnoreFile]) -> Iterator[Discovered]:
+        real = os.path.realpath(folder)
+        if real in self.seen:
+            return  # a symlink back up the tree, or a second way to the same folder
+        self.seen.add(real)
+        if self.settings.respect_gitignore and (folder / ".gitignore").is_file():
+            ignores = [*ignores, _read_ignore_file(folder)]
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            reason = os_error_reason(exc)
+            self.errors.append(FileError(display or ".", f"cannot list folder: {reason}"))
+            return
+        for entry in entries:
+            path = folder / entry.name
+            entry_display = _join(display, entry.name)
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                continue  # vanished, or a broken symlink
+            if is_dir and _skipped_dir(path):
+                continue
+            if self._ignored(path, is_dir, ignores) or self._excluded(entry_display):
+                continue
+            if is_dir:
+                yield from self._walk(path, entry_display, ignores)
+            elif is_file and kind_of(entry.name) is not None:
+                yield path, entry_display
+
+    def _ignored(self, path: Path, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
+        # The nearest .gitignore that mentions the path decides, as in git.
+        for ignore in reversed(ignores):
+            decision = ignore.decide(path, is_dir)
+            if decision is not None:
+                return decision
+        return False
+
+    def _excluded(self, display: str) -> bool:
+        """Whether an `exclude` glob names this path: a glob without `/` matches a file or
+        folder name anywhere, one with `/` the whole path as it is shown."""
+        name = posixpath.basename(display)
+        for glob in self.settings.exclude:
+            glob = glob.replace("\\", "/").rstrip("/")
+            if "/" in glob:
+                if fnmatch.fnmatchcase(display, glob.removeprefix("./")):
+                    return True
+            elif fnmatch.fnmatchcase(name, glob):
+                return True
+        return False
+
+
+def _skipped_dir(path: Path) -> bool:
+    name = path.name
+    return (
+        name in SKIPPED_DIRS
+        or name.endswith(".egg-info")
+        or (path / "pyvenv.cfg").is_file()  # a virtualenv, whatever its name
+    )
+
+
+def _ancestor_ignores(root: Path) -> list[_IgnoreFile]:
+    """The .gitignore files between the repository root and `root` (not `root`'s own,
+    which the walk reads), outermost first, plus the repository's `.git/info/exclude`."""
+    start = Path(os.path.abspath(root))
+    chain: list[Path] = []
+    repository: Path | None = None
+    for folder in [start, *start.parents]:
+        chain.append(folder)
+        if (folder / ".git").exists():
+            repository = folder
+            break
+    if repository is None:
+        return []  # not in a repository: only the .gitignore files below `root` count
+    ignores: list[_IgnoreFile] = []
+    exclude = repository / ".git" / "info" / "exclude"
+    if exclude.is_file():
+        ignores.append(_ignore_file(repository, exclude))
+    for folder in reversed(chain[1:]):
+        if (folder / ".gitignore").is_file():
+            ignores.append(_read_ignore_file(folder))
+    return ignores
+
+
+def _read_ignore_file(folder: Path) -> _IgnoreFile:
+    return _ignore_file(folder, folder / ".gitignore")
+
+
+def _ignore_file(folder: Path, file: Path) -> _IgnoreFile:
+    import pathspec
+
+    try:
+        lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []  # an unreadable .gitignore ignores nothing, as in git
+    return _IgnoreFile(Path(os.path.abspath(folder)),
+                       tuple(pathspec.GitIgnoreSpec.from_lines(lines).patterns))
+
+
+def read_source(path: Path, display: str) -> SourceFile | FileError:
+    """The file at `path` as a SourceFile named `display`, or why it cannot be checked.
+
+    Python files are decoded as Python does (BOM, PEP 263 coding cookie); config files as
+    UTF-8. The BOM is not part of the text; `SourceFile.encode` puts it back.
+    """
+    kind = kind_of(display) or kind_of(path.name) or "python"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileError(display, f"cannot read: {os_error_reason(exc)}")
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding = "utf-8"
+    if kind == "python":
+        if b"\x00" in data:
+            return FileError(display, "contains NUL bytes")
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            if bom:
+                return FileError(display, "cannot decode: UTF-8 BOM but a non-UTF-8 coding cookie")
+            if _is_utf8(data):
+                return FileError(display, f"cannot decode: {exc}")  # a bad coding cookie
+            encoding = "utf-8"  # the first lines are not UTF-8: decoding below says where
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        return FileError(display, f"cannot decode as {encoding}: byte 0x{byte:02x} on line {line}"
+                                  f" ({exc.reason})")
+    return SourceFile(path=display, text=text, kind=kind, encoding=encoding, bom=bom)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at `path` by `data` in one step: readers see the old or the new
+    content, never a part. Keeps the file's permission bits; raises OSError on failure
+    (the file is then untouched)."""
+    # Write through a symlink to its target: replacing the link itself would turn it
+    # into a plain file.
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is None:
+            mode = 0o666 & ~_umask()  # what open() would have given a new file
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    # The only portable way to read the umask is to set it and put it back.
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def os_error_reason(exc: OSError) -> str:
+    """One line saying why an OS call failed, without the path (the caller names it)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0].lower()
