@@ -256,7 +256,8 @@ class HeaderAnalysis:
             for caller, caller_scope in callers:
                 context = CallContext(function, caller, caller_scope, None,
                                       _bound_self(function, caller, self.resolver, caller_scope))
-                endpoints.extend(e for e in self._endpoints(request, context) if self._needs(e, request, context))
+                endpoints.extend(e for e in self._endpoints(request, context)
+                                 if self._needs(e, request, context))
             if endpoints:
                 self._judge_headers(request, None, endpoints, (request.module, request.call),
                                     wrapper=True)

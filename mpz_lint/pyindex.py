@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Optional, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -151,7 +151,7 @@ class ModuleIndex:
         # `x[k] = v`, `x.update(...)`, `x.setdefault(k, v)`, `x.add_header(k, v)`: changes to
         # a container after it was made (headers dicts, session defaults, requests).
         self.mutations: list[Mutation] = []
-        self._positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         collector = _Collector(self)
         tree.visit(collector)
         # Names whose every use is a pattern (`url.startswith(LEGACY)`, `x == LEGACY`):

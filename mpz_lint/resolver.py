@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 import libcst as cst
@@ -712,7 +712,6 @@ class Resolver:
     def call_result(self, callee: Value, node: cst.Call, scope: Scope,
                     context: CallContext | None) -> list[Value]:
         """What calling `callee` with the arguments of `node` gives."""
-        args = node.args
         if isinstance(callee, FunctionValue):
             depth = context.depth + 1 if context is not None else 1
             if depth > 4:

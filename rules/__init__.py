@@ -8,8 +8,8 @@ from mpz_lint.rules.company_header_unverified import CompanyHeaderUnverified
 from mpz_lint.rules.legacy_api_host import LegacyApiHost
 from mpz_lint.rules.legacy_auth_host import LegacyAuthHost
 from mpz_lint.rules.legacy_host_unknown_role import LegacyHostUnknownRole
-from mpz_lint.rules.misspelled_company_header import MisspelledCompanyHeader
 from mpz_lint.rules.missing_company_header import MissingCompanyHeader
+from mpz_lint.rules.misspelled_company_header import MisspelledCompanyHeader
 
 ALL_RULES: tuple[type[Rule], ...] = (
     LegacyAuthHost,
