@@ -236,6 +236,13 @@ class HostAnalysis:
             literal = self.literals.get(_key(located[0].origin, located[1]))
             if literal is None:
                 continue
+            if match.carved_out:
+                # The MCP server or a presigned link built on this base: that use needs the
+                # host as it is, like a web link.
+                use = Use(knowledge.WEB, module.path, module.start_of(node).row)
+                if use not in literal.uses:
+                    literal.uses.append(use)
+                continue
             role = match.role
             if role is None and sink_role is not None and match.path_complete \
                     and urls.role_of_path(match.path, True) is None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Union
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from mpz_lint.knowledge import role_from_name
 from mpz_lint.model import Location
 
 if TYPE_CHECKING:
@@ -530,7 +531,10 @@ class _Collector(cst.CSTVisitor):
     def _string(self, node: StringNode) -> None:
         if raw_text_has_procore(node):
             bound_to = self.assigned[-1] if self.assigned and self.assigned[-1] else None
-            hint = self.name_hints.get(id(node)) or bound_to
+            hint = self.name_hints.get(id(node))
+            if hint is None or (bound_to and role_from_name(hint) is None):
+                # `URL = os.getenv("X", default="...")`: "default" says nothing, URL may.
+                hint = bound_to or hint
             self.index.strings.append(StringSite(
                 node, self.scope, hint, id(node) in self.inert, bound_to))
 

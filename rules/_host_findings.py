@@ -44,6 +44,22 @@ def evidence(finding: HostFinding) -> str:
     return f" (used at {shown})"
 
 
+def split_advice(finding: HostFinding) -> str:
+    """"a login base (`login.procore.com`) and an API base (`api.procore.com`)"."""
+    facts = finding.literal.facts
+    roles = {use.role for use in finding.uses}
+    if finding.literal.own_role is not None:
+        roles.add(finding.literal.own_role)
+    bases = []
+    if "auth" in roles:
+        bases.append(f"a login base (`{facts.for_auth or facts.name}`)")
+    if "api" in roles:
+        bases.append(f"an API base (`{facts.for_api or facts.name}`)")
+    if "web" in roles:
+        bases.append(f"a web base (`{facts.name}`)")
+    return " and ".join(bases)
+
+
 def uses_by_role(finding: HostFinding) -> str:
     by_role: dict[str, list[str]] = {}
     for use in finding.uses:

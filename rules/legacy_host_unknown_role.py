@@ -4,7 +4,12 @@ from collections.abc import Iterator
 
 from mpz_lint.model import Diagnostic
 from mpz_lint.rule import Example, Finding, Rule, RuleContext
-from mpz_lint.rules._host_findings import diagnostic, host_findings, uses_by_role
+from mpz_lint.rules._host_findings import (
+    diagnostic,
+    host_findings,
+    split_advice,
+    uses_by_role,
+)
 
 
 class LegacyHostUnknownRole(Rule):
@@ -69,8 +74,7 @@ class LegacyHostUnknownRole(Rule):
             if finding.kind == "mixed":
                 message = (
                     f"`{finding.literal.host}` is used for {uses_by_role(finding)}: "
-                    f"split it into a login base (`{facts.for_auth or facts.name}`) and an "
-                    f"API base (`{facts.for_api or facts.name}`)"
+                    f"split it into {split_advice(finding)}"
                 )
             else:
                 message = (

@@ -433,3 +433,17 @@ def test_web_link_with_an_unknown_first_segment_is_left_alone() -> None:
             """,
     }
     assert findings(files) == []
+
+
+def test_mixed_rest_and_web_links_advises_an_api_and_a_web_base() -> None:
+    files = {
+        "a.py": """
+            PROCORE = "https://app.procore.com"
+            PROJECTS = PROCORE + "/rest/v1.0/projects"
+            HOME = PROCORE + "/12345/company/home"
+            """,
+    }
+    assert findings(files) == [("a.py", "MPZ003", 1, 11)]
+    (message,) = messages(files)
+    assert message.endswith(
+        "split it into an API base (`api.procore.com`) and a web base (`app.procore.com`)")
