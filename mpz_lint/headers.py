@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from mpz_lint import knowledge, urls
+from mpz_lint.header_fix import HeaderFixTarget
 from mpz_lint.knowledge import ClientClass, RequestApi
 from mpz_lint.pyindex import FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
@@ -57,6 +58,7 @@ class HeaderFinding:
     message: str
     endpoint: str = ""
     service_account: bool = False
+    fix_target: HeaderFixTarget | None = None  # where a missing header can be added
 
 
 @dataclass(eq=False)
@@ -249,7 +251,8 @@ class HeaderAnalysis:
                                           _bound_self(function, caller, self.resolver,
                                                       caller_scope))
                     caller_module = caller_scope.module
-                    self._judge_in(request, context, report_at=(caller_module, caller))
+                    target = self._caller_fix_target(request, function, caller, caller_scope)
+                    self._judge_in(request, context, (caller_module, caller), target)
                 return
             # The URL comes from callers but the headers are the wrapper's own.
             endpoints: list[Endpoint] = []
@@ -260,19 +263,47 @@ class HeaderAnalysis:
                                  if self._needs(e, request, context))
             if endpoints:
                 self._judge_headers(request, None, endpoints, (request.module, request.call),
-                                    wrapper=True)
+                                    self._own_fix_target(request), wrapper=True)
             return
-        self._judge_in(request, None, report_at=(request.module, request.call))
+        self._judge_in(request, None, (request.module, request.call),
+                       self._own_fix_target(request))
+
+    def _own_fix_target(self, request: Request) -> HeaderFixTarget:
+        """The request call itself (or the request object it sends) gets the header."""
+        call, scope = request.call, request.scope
+        obj = request.request_object
+        if obj is not None and obj.call is not None and obj.scope is not None:
+            call, scope = obj.call, obj.scope
+        return HeaderFixTarget(scope.module, call, scope, "headers", request.api.headers_arg,
+                               self._url_node(request), request.api.defaults == "replace")
+
+    def _caller_fix_target(self, request: Request, function: FunctionInfo, caller: cst.Call,
+                           caller_scope: Scope) -> HeaderFixTarget | None:
+        """A wrapper forwarding its caller's headers: the caller's argument gets it."""
+        headers = self._headers_node(request)
+        params = [p for p in function.params]
+        if function.cls is not None and not function.is_static and params:
+            params = params[1:]
+        if isinstance(headers, cst.Name):
+            for index, param in enumerate(params):
+                if param.name.value == headers.value:
+                    return HeaderFixTarget(caller_scope.module, caller, caller_scope,
+                                           param.name.value, index, None)
+            return None
+        if _forwards_kwargs(request, function):
+            return HeaderFixTarget(caller_scope.module, caller, caller_scope, "headers", None, None)
+        return None
 
     def _judge_in(self, request: Request, context: CallContext | None,
-                  report_at: tuple[ModuleIndex, cst.CSTNode]) -> None:
+                  report_at: tuple[ModuleIndex, cst.CSTNode],
+                  fix_target: HeaderFixTarget | None) -> None:
         endpoints = [e for e in self._endpoints(request, context) if self._needs(e, request, context)]
         if endpoints:
-            self._judge_headers(request, context, endpoints, report_at)
+            self._judge_headers(request, context, endpoints, report_at, fix_target)
 
     def _judge_headers(self, request: Request, context: CallContext | None,
                        endpoints: list[Endpoint], report_at: tuple[ModuleIndex, cst.CSTNode],
-                       wrapper: bool = False) -> None:
+                       fix_target: HeaderFixTarget | None, wrapper: bool = False) -> None:
         sent = self._sent_headers(request, context)
         module, node = report_at
         names = sorted({_describe(e) for e in endpoints})
@@ -307,7 +338,7 @@ class HeaderAnalysis:
         if service:
             message += (" (a service account: the client credentials grant makes /me and "
                         "/companies need it too)")
-        self._add(HeaderFinding("missing", module, node, message, shown, service))
+        self._add(HeaderFinding("missing", module, node, message, shown, service, fix_target))
 
     def _check_value(self, entry: DictEntry, shown: str) -> None:
         if entry.value is None or entry.scope is None:

@@ -465,6 +465,8 @@ class Resolver:
     def _annotation_value(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
         if _is_int_annotation(annotation):
             return IntValue(None)
+        if isinstance(annotation, cst.Name) and annotation.value == "str":
+            return unknown_str("a str parameter")
         if isinstance(annotation, (cst.Name, cst.Attribute)):
             for value in self.resolve(annotation, scope):
                 if isinstance(value, External):

@@ -43,7 +43,14 @@ class MissingCompanyHeader(Rule):
     ```
 
     ## Fix safety
-    No fix yet: adding the header needs the company id in scope.
+    The fix adds `"Procore-Company-Id": <company id>` where it changes the fewest lines and
+    no other caller's behaviour: into the dict literal at the call, as a new `headers=`
+    argument (never where that would drop a client's default headers), or merged over a
+    shared headers value (`{**headers, "Procore-Company-Id": ...}`). The company id comes
+    from the code: the `company_id` in the URL or `params=`, a `company_id` parameter,
+    local or `self.` attribute in scope, or `--company-id-expr`; it is wrapped in
+    `str(...)` unless known to be a str. Without one there is no fix, and the message
+    says so. The fix is safe.
 
     ## Known problems
     Headers built by code the checker cannot follow (a third-party wrapper, values read
@@ -52,6 +59,7 @@ class MissingCompanyHeader(Rule):
 
     code = "MPZ101"
     name = "missing-company-header"
+    fix_availability = "sometimes"
 
     valid = (
         Example(
@@ -84,6 +92,17 @@ class MissingCompanyHeader(Rule):
         ),
         Example(
             'import requests\n'
+            'def projects(token, company_id):\n'
+            '    return requests.get("https://api.procore.com/rest/v1.0/projects",\n'
+            '                        headers={"Authorization": token})\n',
+            (Finding("MPZ101", 3, 12),),
+            'import requests\n'
+            'def projects(token, company_id):\n'
+            '    return requests.get("https://api.procore.com/rest/v1.0/projects",\n'
+            '                        headers={"Authorization": token, "Procore-Company-Id": str(company_id)})\n',
+        ),
+        Example(
+            'import requests\n'
             'session = requests.Session()\n'
             'session.headers.update({"Authorization": "Bearer x"})\n'
             'session.get("https://api.procore.com/rest/v1.1/projects/1/rfis")\n',
@@ -92,7 +111,18 @@ class MissingCompanyHeader(Rule):
     )
 
     def check(self, context: RuleContext) -> Iterator[Diagnostic]:
+        from mpz_lint.header_fix import header_fix
+        from mpz_lint.resolver import Resolver
+
+        resolver = context.project.analysis(Resolver)
+        configured = context.project.settings.company_id_expr
         for finding in header_findings(context, "missing"):
             module = finding.module
-            yield Diagnostic(self.code, finding.message, module.path,
-                             module.start_of(finding.node), module.end_of(finding.node))
+            fix = None
+            message = finding.message
+            if finding.fix_target is not None and finding.fix_target.module is module:
+                fix = header_fix(resolver, finding.fix_target, configured)
+                if fix is None:
+                    message += "; no company id in scope to add (set `--company-id-expr`)"
+            yield Diagnostic(self.code, message, module.path,
+                             module.start_of(finding.node), module.end_of(finding.node), fix)
