@@ -29,7 +29,7 @@ from mpz_lint.urls import HostMatch
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
-    from mpz_lint.pyindex import ModuleIndex, Scope
+    from mpz_lint.pyindex import ModuleIndex, Scope, StringSite
 
 DecisionKind = Literal["auth", "api", "mixed", "unknown"]
 HTTP_METHOD_NAMES = frozenset(
@@ -46,6 +46,7 @@ class Use:
     path: str
     row: int
     vapid: Text | None = None  # a "/vapid" piece the use appends, to rewrite with the host
+    node: cst.CSTNode | None = None  # the expression that uses the value
 
     def where(self) -> str:
         return f"{self.path}:{self.row}"
@@ -63,6 +64,7 @@ class HostLiteral:
     has_scheme: bool
     report_node: cst.CSTNode | None  # Python: the string expression; config: None
     report_span: tuple[int, int] = (0, 0)  # config: offsets of the value in the file
+    site: StringSite | None = None  # Python: where the literal is written
     uses: list[Use] = field(default_factory=list)
 
     @property
@@ -95,6 +97,7 @@ class HostFinding:
     edits: tuple[Edit, ...]
     applicability: Applicability
     uses: tuple[Use, ...]
+    split_name: str | None = None  # mixed: the new login constant the fix adds
 
 
 class HostAnalysis:
@@ -130,7 +133,7 @@ class HostAnalysis:
                 continue
             value = self.resolver.literal(site.node, module, site.name_hint)
             for match in urls.find_hosts(value.flat()):
-                self._add_literal(value, match, site.node)
+                self._add_literal(value, match, site.node, site=site)
 
     def _collect_config_literals(self, path: str, text: str) -> None:
         if "procore" not in text.lower():
@@ -146,7 +149,7 @@ class HostAnalysis:
                 self._add_literal(value, match, None, (item.start, item.end))
 
     def _add_literal(self, value: Str, match: HostMatch, report_node: cst.CSTNode | None,
-                     span: tuple[int, int] = (0, 0)) -> None:
+                     span: tuple[int, int] = (0, 0), site: StringSite | None = None) -> None:
         if match.carved_out:
             return
         located = _text_span(value, match.start, match.end)
@@ -165,7 +168,7 @@ class HostAnalysis:
         literal = HostLiteral(
             origin=part.origin, host=match.host, host_at=at, own_role=match.role,
             own_vapid_at=vapid_at, has_scheme="//" in before[before.rfind(urls.HOLE) + 1:],
-            report_node=report_node, report_span=span)
+            report_node=report_node, report_span=span, site=site)
         self.literals.setdefault(_key(part.origin, at), literal)
 
     # --- uses --------------------------------------------------------------------------
@@ -239,7 +242,7 @@ class HostAnalysis:
             if match.carved_out:
                 # The MCP server or a presigned link built on this base: that use needs the
                 # host as it is, like a web link.
-                use = Use(knowledge.WEB, module.path, module.start_of(node).row)
+                use = Use(knowledge.WEB, module.path, module.start_of(node).row, None, node)
                 if use not in literal.uses:
                     literal.uses.append(use)
                 continue
@@ -255,7 +258,7 @@ class HostAnalysis:
                 span = _text_span(value, start, start + len("/vapid"))
                 if span is not None:
                     vapid = span[0].slice(span[1], span[1] + len("/vapid"))
-            use = Use(role, module.path, module.start_of(node).row, vapid)
+            use = Use(role, module.path, module.start_of(node).row, vapid, node)
             if use not in literal.uses:
                 literal.uses.append(use)
 
@@ -314,8 +317,59 @@ class HostAnalysis:
             applicability = literal.facts.auth_fix if kind == "auth" else literal.facts.api_fix
             if by_name:
                 applicability = Applicability.UNSAFE  # a name is only a hint
+        split_name = None
+        if kind == "mixed":
+            split = self._split(literal)
+            if split is not None:
+                edits, split_name = split
+                applicability = Applicability.UNSAFE
         return HostFinding(kind, literal, start, end, target, by_name, edits, applicability,
-                           tuple(literal.uses))
+                           tuple(literal.uses), split_name)
+
+    def _split(self, literal: HostLiteral) -> tuple[tuple[Edit, ...], str] | None:
+        """Split a base used for OAuth and REST: the base becomes the API host and a new
+        sibling constant with the login host serves the OAuth uses (all in this module)."""
+        site = literal.site
+        roles = {use.role for use in literal.uses}
+        if (literal.own_role is not None or roles != {knowledge.AUTH, knowledge.API}
+                or site is None or site.statement is None or site.bound_to is None
+                or site.scope.kind != "module" or not isinstance(site.node, cst.SimpleString)
+                or not literal.origin.exact):
+            return None
+        module = site.scope.module
+        name = site.bound_to
+        login_name = sibling_name(name, "LOGIN")
+        if login_name in module.scope.bindings:
+            return None
+        renames: list[Edit] = []
+        for use in literal.uses:
+            if use.role != knowledge.AUTH:
+                continue
+            references = list(_name_nodes(use.node, name)) if use.node is not None else []
+            if use.path != literal.path or not references:
+                return None  # an OAuth use we cannot point at the new constant
+            for reference in references:
+                edit = Edit(module.start_of(reference), module.end_of(reference), login_name)
+                if edit not in renames:
+                    renames.append(edit)
+        facts = literal.facts
+        api_host = facts.for_api or facts.name
+        login_host = facts.for_auth or facts.name
+        raw = site.node.value
+        at = literal.origin.offset + literal.host_at
+        login_literal = raw[:at] + login_host + raw[at + len(literal.host):]
+        statement_start = module.start_of(site.statement)
+        statement_end = module.end_of(site.statement)
+        lines = self._line_index(literal.path)
+        line_end = Location(statement_end.row, len(lines.line(statement_end.row)) + 1)
+        newline = "\r\n" if "\r\n" in lines.text else "\n"
+        indent = " " * (statement_start.column - 1)
+        edits: list[Edit] = []
+        if api_host != literal.host:
+            edits.append(self._edit(literal.origin, literal.host_at, len(literal.host), api_host))
+        edits.append(Edit.insertion(line_end, f"{newline}{indent}{login_name} = {login_literal}"))
+        edits.extend(renames)
+        return tuple(edits), login_name
 
     def _report_range(self, literal: HostLiteral) -> tuple[Location, Location]:
         if literal.report_node is None:
@@ -342,6 +396,34 @@ class HostAnalysis:
         if path not in self._line_indexes:
             self._line_indexes[path] = LineIndex(self.project.files[path].text)
         return self._line_indexes[path]
+
+
+def sibling_name(name: str, word: str) -> str:
+    """`PROCORE_BASE_URL` -> `PROCORE_LOGIN_URL`; `api_url` -> `login_url`; `ROOT` -> `ROOT_LOGIN`."""
+    parts = name.split("_")
+    upper = [p.upper() for p in parts]
+    new = word if name.isupper() or not name.islower() else word.lower()
+    for replaced in ("BASE", "API", "REST"):
+        if replaced in upper:
+            parts[upper.index(replaced)] = new
+            return "_".join(parts)
+    if "URL" in upper:
+        index = upper.index("URL")
+        return "_".join(parts[:index] + [new] + parts[index:])
+    return f"{name}_{new}"
+
+
+def _name_nodes(node: cst.CSTNode, name: str) -> Iterator[cst.Name]:
+    """The `Name` nodes reading `name` inside `node` (not attribute names)."""
+    if isinstance(node, cst.Name):
+        if node.value == name:
+            yield node
+        return
+    if isinstance(node, cst.Attribute):
+        yield from _name_nodes(node.value, name)
+        return
+    for child in node.children:
+        yield from _name_nodes(child, name)
 
 
 def _host_for(facts: knowledge.HostFacts, role: Role) -> str | None:

@@ -109,6 +109,8 @@ class StringSite:
     name_hint: str | None  # the name it is bound to: variable, keyword, dict key, parameter
     inert: bool  # a docstring, a comparison operand, a pattern: never a request
     bound_to: str | None = None  # the variable whose assignment contains it, at any depth
+    # The statement `NAME = "<this literal>"`, when the literal is its whole value.
+    statement: cst.SimpleStatementLine | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,6 +220,8 @@ class _Collector(cst.CSTVisitor):
         self.inside_string = 0
         self.conditional = 0
         self.assigned: list[str] = []  # targets of the assignments being visited
+        self.lines: list[cst.SimpleStatementLine] = []
+        self.assignment_lines: dict[int, cst.SimpleStatementLine] = {}
         self.uses: dict[str, int] = {}  # loads of each name
         self.inert_uses: dict[str, int] = {}  # loads of each name as a pattern
 
@@ -284,10 +288,18 @@ class _Collector(cst.CSTVisitor):
             self._bind_target(target.target, node.value)
         first = node.targets[0].target if node.targets else None
         self.assigned.append(first.value if isinstance(first, cst.Name) else "")
+        if isinstance(first, cst.Name) and len(node.targets) == 1 and self.lines:
+            self.assignment_lines[id(node.value)] = self.lines[-1]
         # Only the value is a use of names; the targets are stores.
         node.value.visit(self)
         self.assigned.pop()
         return False  # type: ignore[return-value]
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.lines.append(node)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self.lines.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.uses[node.value] = self.uses.get(node.value, 0) + 1
@@ -536,7 +548,8 @@ class _Collector(cst.CSTVisitor):
                 # `URL = os.getenv("X", default="...")`: "default" says nothing, URL may.
                 hint = bound_to or hint
             self.index.strings.append(StringSite(
-                node, self.scope, hint, id(node) in self.inert, bound_to))
+                node, self.scope, hint, id(node) in self.inert, bound_to,
+                self.assignment_lines.get(id(node))))
 
 
 def _annotation(annotation: cst.Annotation | None) -> cst.BaseExpression | None:

@@ -33,6 +33,16 @@ def diagnostic(code: str, finding: HostFinding, message: str) -> Diagnostic:
                       finding.end_location, fix, tuple(u.where() for u in finding.uses))
 
 
+def split_diagnostic(code: str, finding: HostFinding, message: str) -> Diagnostic:
+    fix = None
+    if finding.edits and finding.split_name is not None:
+        fix = Fix(finding.edits, finding.applicability,
+                  f"Point `{finding.literal.host}` at the API host and add "
+                  f"`{finding.split_name}` for the OAuth uses")
+    return Diagnostic(code, message, finding.literal.path, finding.location,
+                      finding.end_location, fix, tuple(u.where() for u in finding.uses))
+
+
 def evidence(finding: HostFinding) -> str:
     """Why we think the role is what it is, for the message."""
     if finding.by_name:

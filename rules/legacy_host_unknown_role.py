@@ -8,6 +8,7 @@ from mpz_lint.rules._host_findings import (
     diagnostic,
     host_findings,
     split_advice,
+    split_diagnostic,
     uses_by_role,
 )
 
@@ -41,7 +42,10 @@ class LegacyHostUnknownRole(Rule):
     ```
 
     ## Fix safety
-    No safe fix: splitting a base needs a new name and a decision at each use.
+    For a module constant used for OAuth and REST in its own module, an unsafe fix splits
+    it: the constant gets the API host and a new sibling constant (`PROCORE_LOGIN_URL`
+    beside `PROCORE_BASE_URL`) with the login host serves the OAuth uses. Other cases
+    have no fix: they need a person to decide at each use.
 
     ## Known problems
     Uses through objects the checker cannot follow (a value stored in a database, a
@@ -50,6 +54,8 @@ class LegacyHostUnknownRole(Rule):
 
     code = "MPZ003"
     name = "legacy-host-unknown-role"
+    fix_availability = "sometimes"
+    fix_may_be_unsafe = True
 
     valid = (
         Example('WEB = "https://app.procore.com"\nlink = f"{WEB}/123/project/home"\n'),
@@ -61,6 +67,10 @@ class LegacyHostUnknownRole(Rule):
             'token = oauth.fetch_token(f"{BASE_URL}/oauth/token")\n'
             'projects = requests.get(f"{BASE_URL}/rest/v1.0/projects")\n',
             (Finding("MPZ003", 1, 12),),
+            'BASE_URL = "https://api.procore.com"\n'
+            'LOGIN_URL = "https://login.procore.com"\n'
+            'token = oauth.fetch_token(f"{LOGIN_URL}/oauth/token")\n'
+            'projects = requests.get(f"{BASE_URL}/rest/v1.0/projects")\n',
         ),
         Example(
             'PROCORE = "https://app.procore.com"\n',
@@ -82,4 +92,4 @@ class LegacyHostUnknownRole(Rule):
                     f"OAuth goes to `{facts.for_auth or facts.name}`, REST to "
                     f"`{facts.for_api or facts.name}`"
                 )
-            yield diagnostic(self.code, finding, message)
+            yield split_diagnostic(self.code, finding, message)

@@ -57,7 +57,7 @@ REMAINING_AFTER_SAFE_FIX: list[tuple[str, str, int, int, str | None]] = [
     ("config/settings.yaml", "MPZ001", 5, 14, "unsafe"),
     ("config/settings.yaml", "MPZ003", 11, 14, None),
     ("procore_sync/__init__.py", "MPZ003", 8, 15, None),
-    ("procore_sync/healthcheck.py", "MPZ003", 15, 15, None),
+    ("procore_sync/healthcheck.py", "MPZ003", 15, 15, "unsafe"),
     ("procore_sync/settings.py", "MPZ002", 19, 17, "unsafe"),
 ]
 
@@ -65,6 +65,11 @@ REMAINING_AFTER_SAFE_FIX: list[tuple[str, str, int, int, str | None]] = [
 UNSAFE_EDITS: dict[str, tuple[tuple[str, str], ...]] = {
     "config/settings.yaml": (
         ("  login_url: https://app.procore.com\n", "  login_url: https://login.procore.com\n"),
+    ),
+    "procore_sync/healthcheck.py": (
+        ('PROCORE_URL = "https://app.procore.com"\n',
+         'PROCORE_URL = "https://api.procore.com"\nPROCORE_LOGIN_URL = "https://login.procore.com"\n'),
+        ('f"{PROCORE_URL}/oauth/token"', 'f"{PROCORE_LOGIN_URL}/oauth/token"'),
     ),
     "procore_sync/settings.py": (
         ('US02_API_ROOT = "https://us02.procore.com/rest/v1.0"\n',

@@ -164,7 +164,27 @@ def test_mixed_base_is_reported_with_its_uses() -> None:
     assert findings(files) == [("procore.py", "MPZ003", 1, 12)]
     (message,) = messages(files)
     assert "OAuth at procore.py:4" in message and "REST at procore.py:7" in message
-    assert fixed(files, unsafe=True) == {k: v for k, v in fixed(files).items()}
+    original = helpers.sources(files)[0].text
+    assert fixed(files) == {"procore.py": original}  # the split is unsafe
+    assert fixed(files, unsafe=True) == {"procore.py": (
+        'BASE_URL = "https://api.procore.com"\n'
+        'LOGIN_URL = "https://login.procore.com"\n'
+        "\n"
+        "def token(oauth):\n"
+        '    return oauth.fetch_token(f"{LOGIN_URL}/oauth/token")\n'
+        "\n"
+        "def projects(session):\n"
+        '    return session.get(f"{BASE_URL}/rest/v1.0/projects")\n'
+    )}
+
+
+def test_mixed_base_with_an_oauth_use_in_another_module_has_no_split_fix() -> None:
+    files = {
+        "conf.py": 'BASE = "https://app.procore.com"\nME = BASE + "/rest/v1.0/me"\n',
+        "auth.py": 'from conf import BASE\nTOKEN = BASE + "/oauth/token"\n',
+    }
+    assert findings(files) == [("conf.py", "MPZ003", 1, 8)]
+    assert fixed(files, unsafe=True)["conf.py"] == files["conf.py"]
 
 
 def test_unknown_role_needs_a_scheme() -> None:
