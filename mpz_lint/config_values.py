@@ -134,13 +134,17 @@ def _read_dotenv(text: str) -> list[ConfigValue]:
     return out
 
 
-def _dotenv_closing_quote(text: str, pos: int, quote: str) -> int | None:
-    while pos < len(text):
-        char = text[pos]
-        if char == quote:
-            return pos
-        pos += 2 if char == "\\" else 1
-    return None
+def _dotenv_closing_quote(text: str, start: int, quote: str) -> int | None:
+    """Where python-dotenv's `"((?:\\"|[^"])*)"` ends the value whose content starts at
+    `start`: the first quote without a backslash before it, else the last one with one."""
+    escaped = None
+    at = text.find(quote, start)
+    while at >= 0:
+        if at == start or text[at - 1] != "\\":
+            return at
+        escaped = at
+        at = text.find(quote, at + 1)
+    return escaped
 
 
 def _dotenv_unescape(raw: str, quote: str) -> str:
@@ -654,6 +658,7 @@ class _YamlReader:
         self.out: list[ConfigValue] = []
         # Open block nodes, innermost last: (column, key); key None is a sequence entry.
         self.stack: list[tuple[int, str | None]] = []
+        self.broken_flow_until = -1
 
     def read(self) -> list[ConfigValue]:
         index = 0
@@ -805,11 +810,16 @@ class _YamlReader:
         return self._line_after(last_end) if len(pieces) > 1 else index + 1
 
     def _flow(self, index: int, offset: int, key: str | None, path: tuple[str, ...]) -> int:
-        """A flow collection; if it never closes, only the part on its first line counts."""
-        reader = _YamlFlow(self.text, offset, len(self.text))
-        if reader.read(key, path):
-            self.out.extend(reader.out)
-            return self._line_after(reader.pos - 1)
+        """A flow collection, over as many lines as it takes (PyYAML does not hold its lines
+        to the block's indentation either); if it never closes, only its first line counts."""
+        if offset >= self.broken_flow_until:
+            reader = _YamlFlow(self.text, offset, len(self.text))
+            if reader.read(key, path):
+                self.out.extend(reader.out)
+                return self._line_after(reader.pos - 1)
+            # Collections that start inside this broken one would read to the same
+            # failure; reading each of them to it again would be quadratic.
+            self.broken_flow_until = reader.pos
         reader = _YamlFlow(self.text, offset, self.lines[index][1])
         reader.read(key, path)
         self.out.extend(reader.out)
