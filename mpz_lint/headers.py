@@ -26,7 +26,7 @@ import libcst as cst
 from mpz_lint import knowledge, urls
 from mpz_lint.header_fix import HeaderFixTarget
 from mpz_lint.knowledge import ClientClass, RequestApi
-from mpz_lint.pyindex import FunctionInfo, ModuleIndex, Scope
+from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
     CallContext,
     ClassValue,
@@ -46,6 +46,7 @@ from mpz_lint.resolver import (
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
+    from mpz_lint.settings import Settings
 
 HeaderKind = Literal["missing", "misspelled", "not-str", "unverified"]
 
@@ -113,6 +114,8 @@ class HeaderAnalysis:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.resolver: Resolver = project.analysis(Resolver)
+        self.exemptions = exemptions(project.settings)
+        self.configured_clients = {c.name: c for c in project.settings.http_clients}
         self.service_account = self._service_account()
         self._findings: dict[str, list[HeaderFinding]] = {}
         self._reported: set[tuple[int, str]] = set()
@@ -169,6 +172,9 @@ class HeaderAnalysis:
 
     def _match(self, callee: object, call: cst.Call, scope: Scope,
                module: ModuleIndex) -> Request | None:
+        configured = self._configured(callee)
+        if configured is not None:
+            return Request(call, scope, module, configured)
         if isinstance(callee, External):
             api = knowledge.MODULE_REQUEST_FUNCTIONS.get(callee.qualname)
             if api is not None:
@@ -198,6 +204,37 @@ class HeaderAnalysis:
         if api is None:
             return None
         return Request(call, scope, module, api, receiver, client_class)
+
+    def _configured(self, callee: object) -> RequestApi | None:
+        """A request-making function the project declared in `http-clients`."""
+        if not self.configured_clients:
+            return None
+        name = None
+        if isinstance(callee, External):
+            name = callee.qualname
+        elif isinstance(callee, FunctionValue):
+            name = qualified_name(callee.function)
+        elif isinstance(callee, Method) and isinstance(callee.receiver, Instance):
+            receiver = callee.receiver
+            owner = receiver.external or (qualified_name_of_class(receiver.cls)
+                                          if receiver.cls is not None else None)
+            name = f"{owner}.{callee.name}" if owner else None
+        setting = self.configured_clients.get(name or "")
+        if setting is None:
+            return None
+        fixed_method = setting.method if isinstance(setting.method, str) and \
+            setting.method.isupper() else None
+        return RequestApi(
+            url_arg=setting.url if isinstance(setting.url, int) else None,
+            method=fixed_method,
+            method_arg=setting.method if isinstance(setting.method, int) else None,
+            headers_arg=setting.headers if isinstance(setting.headers, int) else None,
+            defaults="none",
+            url_kw=setting.url if isinstance(setting.url, str) else "url",
+            method_kw=(setting.method if isinstance(setting.method, str) and not fixed_method
+                       else "method"),
+            headers_kw=setting.headers if isinstance(setting.headers, str) else "headers",
+        )
 
     def _send(self, call: cst.Call, scope: Scope, module: ModuleIndex, client: Instance,
               client_class: ClientClass) -> Request | None:
@@ -332,7 +369,8 @@ class HeaderAnalysis:
                 f"Cannot tell whether the request to {shown} sends `{knowledge.COMPANY_HEADER}`: "
                 + "; ".join(sorted(set(sent.unknown))[:3]), shown))
             return
-        service = self.service_account and any(_is_exempt(e) for e in endpoints)
+        service = self.service_account and any(
+            _is_exempt(e, self.exemptions) for e in endpoints)
         where = "its callers use " if wrapper else ""
         message = f"Request to {where}{shown} does not send `{knowledge.COMPANY_HEADER}`"
         if service:
@@ -355,13 +393,14 @@ class HeaderAnalysis:
     def _url_node(self, request: Request) -> cst.BaseExpression | None:
         if request.request_object is not None:
             obj = request.request_object
-            return _ctor_argument(obj, request.api.url_arg, "url")
-        return _call_argument(request.call, request.api.url_arg, "url")
+            return _ctor_argument(obj, request.api.url_arg, request.api.url_kw)
+        return _call_argument(request.call, request.api.url_arg, request.api.url_kw)
 
     def _headers_node(self, request: Request) -> cst.BaseExpression | None:
         if request.request_object is not None:
-            return _ctor_argument(request.request_object, request.api.headers_arg, "headers")
-        return _call_argument(request.call, request.api.headers_arg, "headers")
+            return _ctor_argument(request.request_object, request.api.headers_arg,
+                                  request.api.headers_kw)
+        return _call_argument(request.call, request.api.headers_arg, request.api.headers_kw)
 
     def _endpoints(self, request: Request, context: CallContext | None) -> list[Endpoint]:
         url_node = self._url_node(request)
@@ -395,9 +434,10 @@ class HeaderAnalysis:
         return endpoints
 
     def _method(self, request: Request, context: CallContext | None) -> str | None:
-        node = _call_argument(request.call, request.api.method_arg, "method")
+        node = _call_argument(request.call, request.api.method_arg, request.api.method_kw)
         if request.request_object is not None:
-            node = _ctor_argument(request.request_object, request.api.method_arg, "method")
+            node = _ctor_argument(request.request_object, request.api.method_arg,
+                                  request.api.method_kw)
         if node is None:
             return "GET" if request.request_object is not None else None
         for value in self.resolver.strings(node, request.scope, context):
@@ -412,7 +452,7 @@ class HeaderAnalysis:
             return False
         if self.service_account:
             return True
-        rule = _exempt_rule(endpoint)
+        rule = _exempt_rule(endpoint, self.exemptions)
         if rule is None:
             return True
         return bool(self._query_names(endpoint, request, context) & rule.unless_query)
@@ -558,6 +598,25 @@ class HeaderAnalysis:
 
 # --- helpers -------------------------------------------------------------------------------
 
+def module_name(module: ModuleIndex) -> str:
+    """`acme/http.py` -> `acme.http`; `acme/__init__.py` -> `acme`."""
+    stem = module.path.replace("\\", "/").rsplit(".", 1)[0]
+    parts = [p for p in stem.split("/") if p not in ("", ".")]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def qualified_name_of_class(cls: ClassInfo) -> str:
+    return f"{module_name(cls.module)}.{cls.name}"
+
+
+def qualified_name(function: FunctionInfo) -> str:
+    owner = (qualified_name_of_class(function.cls) if function.cls is not None
+             else module_name(function.scope.module))
+    return f"{owner}.{function.name}"
+
+
 def _is_grant(node: cst.BaseExpression) -> bool:
     return (isinstance(node, cst.SimpleString)
             and node.evaluated_value == knowledge.SERVICE_ACCOUNT_GRANT)
@@ -654,14 +713,19 @@ def _path_only(endpoint: Endpoint) -> str:
     return endpoint.path.split("?", 1)[0].split("#", 1)[0].rstrip("/")
 
 
-def _exempt_path(endpoint: Endpoint) -> bool:
-    return _exempt_rule(endpoint) is not None
+def exemptions(settings: Settings) -> tuple[knowledge.ExemptEndpoint, ...]:
+    """The exempt endpoints in force: the knowledge table's, or the configured ones."""
+    base = (knowledge.EXEMPT_ENDPOINTS if settings.exempt_endpoints is None
+            else tuple(knowledge.parse_exempt_endpoint(t) for t in settings.exempt_endpoints))
+    return base + tuple(knowledge.parse_exempt_endpoint(t)
+                        for t in settings.extend_exempt_endpoints)
 
 
-def _exempt_rule(endpoint: Endpoint) -> knowledge.ExemptEndpoint | None:
+def _exempt_rule(endpoint: Endpoint, rules: tuple[knowledge.ExemptEndpoint, ...]
+                 ) -> knowledge.ExemptEndpoint | None:
     """The exemption whose path this endpoint is on, if its path is known that far."""
     path = _path_only(endpoint)
-    for rule in knowledge.EXEMPT_ENDPOINTS:
+    for rule in rules:
         if endpoint.method not in (None, rule.method):
             continue
         if endpoint.complete or "?" in endpoint.path:
@@ -675,8 +739,8 @@ def _path_matches(pattern: str, path: str) -> bool:
     return re.match(regex, path, re.IGNORECASE) is not None
 
 
-def _is_exempt(endpoint: Endpoint) -> bool:
-    rule = _exempt_rule(endpoint)
+def _is_exempt(endpoint: Endpoint, rules: tuple[knowledge.ExemptEndpoint, ...]) -> bool:
+    rule = _exempt_rule(endpoint, rules)
     if rule is None:
         return False
     query = endpoint.path.split("?", 1)[1] if "?" in endpoint.path else ""

@@ -207,6 +207,22 @@ class ExemptEndpoint:
     unless_query: frozenset[str] = frozenset()
 
 
+def parse_exempt_endpoint(text: str) -> ExemptEndpoint:
+    """`"GET /rest/v1.0/me"`, optionally `" unless company_id,project_id"` (query names
+    that take the exemption away); `{id}` in the path matches one segment."""
+    words = text.split()
+    if len(words) not in (2, 4) or not words[1].startswith("/") or (
+            len(words) == 4 and words[2] != "unless"):
+        raise ValueError(f"{text!r} is not `METHOD /path` (optionally `unless name,name`)")
+    unless = frozenset(words[3].split(",")) if len(words) == 4 else frozenset()
+    return ExemptEndpoint(words[0].upper(), words[1], unless)
+
+
+def format_exempt_endpoint(endpoint: ExemptEndpoint) -> str:
+    unless = f" unless {','.join(sorted(endpoint.unless_query))}" if endpoint.unless_query else ""
+    return f"{endpoint.method} {endpoint.path}{unless}"
+
+
 EXEMPT_ENDPOINTS: tuple[ExemptEndpoint, ...] = (
     ExemptEndpoint("GET", "/rest/v1.0/me", frozenset({"company_id", "project_id"})),
     ExemptEndpoint("GET", "/rest/v1.0/companies"),
@@ -240,6 +256,9 @@ class RequestApi:
     # "merge": the client's default headers are sent too; "replace": only when the call
     # passes no headers; "none": the client's defaults are never sent.
     defaults: Literal["merge", "replace", "none"] = "merge"
+    url_kw: str = "url"
+    method_kw: str = "method"
+    headers_kw: str = "headers"
 
 
 def _verbs(defaults: Literal["merge", "replace", "none"]) -> dict[str, RequestApi]:

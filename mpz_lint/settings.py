@@ -14,6 +14,19 @@ ServiceAccountMode = Literal["auto", "yes", "no"]
 
 
 @dataclass(frozen=True)
+class HttpClientSetting:
+    """A project's own request-making function or method, declared in configuration:
+    `name` is its qualified name (`acme.http.procore_get`, `acme.api.Client.get`);
+    `url`, `method` and `headers` say where those are (a position or a keyword); `method`
+    may instead be a fixed HTTP method such as "GET"."""
+
+    name: str
+    url: int | str = 0
+    method: int | str | None = None
+    headers: int | str = "headers"
+
+
+@dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] | None = None  # None: the rules on by default
     ignore: tuple[str, ...] = ()
@@ -23,6 +36,10 @@ class Settings:
     company_id_expr: str | None = None
     respect_gitignore: bool = True
     exclude: tuple[str, ...] = field(default=())
+    # None: the exemptions of the knowledge table ("GET /rest/v1.0/me unless company_id").
+    exempt_endpoints: tuple[str, ...] | None = None
+    extend_exempt_endpoints: tuple[str, ...] = ()
+    http_clients: tuple[HttpClientSetting, ...] = ()
 
     def is_selected(self, code: str, default_enabled: bool) -> bool:
         """Whether the rule `code` runs: select (or the defaults), extend-select, ignore."""

@@ -100,6 +100,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                              "the CLI exists")
     parser.add_argument("--skip-corpus", action="store_true",
                         help="time the demo only")
+    parser.add_argument("--select", default=None, metavar="CODES",
+                        help="rules to run, as `mpz-lint check --select` (default: the "
+                             "rules on by default); e.g. MPZ0 for the host rules only")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -160,8 +163,9 @@ def cli_available() -> bool:
     return (package / "__main__.py").is_file()
 
 
-def time_cli(tree: Tree, runs: int) -> Timing:
-    command = [sys.executable, "-m", "mpz_lint", *CLI_ARGS, str(tree.root)]
+def time_cli(tree: Tree, runs: int, select: str | None = None) -> Timing:
+    selection = ["--select", select] if select else []
+    command = [sys.executable, "-m", "mpz_lint", *CLI_ARGS, *selection, str(tree.root)]
     times: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -174,14 +178,14 @@ def time_cli(tree: Tree, runs: int) -> Timing:
     return Timing(tuple(times))
 
 
-def time_engine(tree: Tree, runs: int) -> Timing:
+def time_engine(tree: Tree, runs: int, select: str | None = None) -> Timing:
     """Read every file and run lint_files over them, in this process."""
     from mpz_lint.engine import lint_files
     from mpz_lint.project import kind_of
     from mpz_lint.settings import Settings
     from mpz_lint.sources import SourceFile
 
-    settings = Settings()
+    settings = Settings(select=tuple(select.split(",")) if select else None)
 
     def check() -> list[str]:
         sources = []
@@ -269,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("-" * len(header))
     checks: dict[str, Timing] = {}
     for tree in trees:
-        timing = time_cli(tree, args.runs) if use_cli else time_engine(tree, args.runs)
+        timing = (time_cli(tree, args.runs, args.select) if use_cli
+                  else time_engine(tree, args.runs, args.select))
         checks[tree.label] = timing
         print(_row(f"check {tree.label}", tree, timing))
     print()

@@ -439,3 +439,32 @@ def test_headers_from_a_property() -> None:
                 return requests.get("https://api.procore.com/rest/v1.0/projects",
                                     headers=self.headers)
         """)) == []
+
+
+def test_configured_exempt_endpoints_replace_or_extend_the_table() -> None:
+    files = one("""
+        import requests
+        API = "https://api.procore.com"
+        requests.get(API + "/rest/v1.0/me")
+        requests.get(API + "/rest/v1.0/companies/7/permissions")
+        """)
+    assert findings(files) == [("a.py", "MPZ101", 4, 1)]
+    extended = Settings(select=("MPZ1",),
+                        extend_exempt_endpoints=("GET /rest/v1.0/companies/{id}/permissions",))
+    assert findings(files, extended) == []
+    replaced = Settings(select=("MPZ1",), exempt_endpoints=())
+    assert findings(files, replaced) == [("a.py", "MPZ101", 3, 1), ("a.py", "MPZ101", 4, 1)]
+
+
+def test_configured_http_client_of_a_library_we_do_not_know() -> None:
+    from mpz_lint.settings import HttpClientSetting
+
+    files = one("""
+        from acme_http import fetch
+        fetch("GET", "https://api.procore.com/rest/v1.0/projects", extra={"Accept": "json"})
+        fetch("GET", "https://api.procore.com/rest/v1.0/projects", extra={"Procore-Company-Id": "1"})
+        """)
+    assert findings(files) == []
+    declared = Settings(select=("MPZ1",), http_clients=(
+        HttpClientSetting("acme_http.fetch", url=1, method=0, headers="extra"),))
+    assert findings(files, declared) == [("a.py", "MPZ101", 2, 1)]
