@@ -371,8 +371,11 @@ class HeaderAnalysis:
             return
         service = self.service_account and any(
             _is_exempt(e, self.exemptions) for e in endpoints)
-        where = "its callers use " if wrapper else ""
-        message = f"Request to {where}{shown} does not send `{knowledge.COMPANY_HEADER}`"
+        if wrapper:
+            message = (f"Request made for its callers ({shown}) does not send "
+                       f"`{knowledge.COMPANY_HEADER}`")
+        else:
+            message = f"Request to {shown} does not send `{knowledge.COMPANY_HEADER}`"
         if service:
             message += (" (a service account: the client credentials grant makes /me and "
                         "/companies need it too)")
@@ -409,7 +412,7 @@ class HeaderAnalysis:
         scope = request.scope
         url_context = context
         if request.request_object is not None and request.request_object.scope is not None:
-            scope, url_context = request.request_object.scope, request.request_object.context
+            scope, url_context = _object_scope(request.request_object, context)
         values = self.resolver.strings(url_node, scope, url_context)
         if request.host_node is not None and request.host_scope is not None:
             hosts = self.resolver.strings(request.host_node, request.host_scope)
@@ -478,7 +481,7 @@ class HeaderAnalysis:
         scope = request.scope
         header_context = context
         if request.request_object is not None and request.request_object.scope is not None:
-            scope, header_context = request.request_object.scope, request.request_object.context
+            scope, header_context = _object_scope(request.request_object, context)
         if headers_node is not None:
             self._examine(self.resolver.resolve(headers_node, scope, header_context), sent)
         elif request.request_object is None and _star_kwargs(request.call):
@@ -641,6 +644,15 @@ def _ctor_argument(obj: Instance, index: int | None, keyword: str) -> cst.BaseEx
     return _call_argument(obj.call, index, keyword) if obj.call is not None else None
 
 
+def _object_scope(obj: Instance, context: CallContext | None) -> tuple[Scope, CallContext | None]:
+    """Where to read a request object's arguments: with the caller's context when the
+    object is made in the function being judged for that caller."""
+    assert obj.scope is not None
+    if context is not None and obj.scope.function is context.function:
+        return obj.scope, context
+    return obj.scope, obj.context
+
+
 def _star_kwargs(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
@@ -749,8 +761,8 @@ def _is_exempt(endpoint: Endpoint, rules: tuple[knowledge.ExemptEndpoint, ...]) 
 
 def _describe(endpoint: Endpoint) -> str:
     method = endpoint.method or "?"
-    path = endpoint.path.replace(urls.HOLE, "{…}") or "/"
-    return f"{method} {path}" if endpoint.complete else f"{method} {path}…"
+    path = (endpoint.path or "/") + ("" if endpoint.complete else urls.HOLE)
+    return f"{method} {path.replace(urls.HOLE, '{…}')}"
 
 
 def _sets_company_header(node: cst.CSTNode) -> bool:

@@ -240,8 +240,9 @@ class Resolver:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._memo: dict[tuple[int, int, int], list[Value]] = {}
-        self._active: set[tuple[int, int, int]] = set()
+        # Keyed by the context object itself, not its id(): a freed context's id is reused.
+        self._memo: dict[tuple[int, int, CallContext | None], list[Value]] = {}
+        self._active: set[tuple[int, int, CallContext | None]] = set()
         self._depth = 0
         self._call_sites: dict[int, list[tuple[cst.Call, Scope]]] | None = None
         self._env: dict[str, list[Text]] | None = None
@@ -253,7 +254,7 @@ class Resolver:
     def resolve(
         self, node: cst.BaseExpression, scope: Scope, context: CallContext | None = None
     ) -> list[Value]:
-        key = (id(node), id(scope), id(context))
+        key = (id(node), id(scope), context)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
