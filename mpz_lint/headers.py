@@ -322,8 +322,14 @@ class HeaderAnalysis:
         if function.cls is not None and not function.is_static and params:
             params = params[1:]
         if isinstance(headers, cst.Name):
+            # The headers parameter itself, or one the local headers dict is updated from.
+            names = {headers.value} | {
+                m.argument.value.value for m in function.scope.module.mutations
+                if m.scope is function.scope and isinstance(m.container, cst.Name)
+                and m.container.value == headers.value and m.argument is not None
+                and isinstance(m.argument.value, cst.Name)}
             for index, param in enumerate(params):
-                if param.name.value == headers.value:
+                if param.name.value in names:
                     return HeaderFixTarget(caller_scope.module, caller, caller_scope,
                                            param.name.value, index, None)
             return None
@@ -426,7 +432,10 @@ class HeaderAnalysis:
         method = request.api.method or self._method(request, context)
         endpoints: list[Endpoint] = []
         for value in values:
-            for match in urls.find_hosts(value.flat()):
+            flat = value.flat()
+            found = False
+            for match in urls.find_hosts(flat):
+                found = True
                 role = match.role
                 facts = knowledge.HOSTS_BY_NAME[match.host]
                 if role == knowledge.API or (role is None and facts.for_api is None
@@ -434,6 +443,13 @@ class HeaderAnalysis:
                     endpoints.append(Endpoint(method, value, match.host, match.path,
                                               match.path_complete))
                 break
+            unknown_base = None if found else _UNKNOWN_BASE_REST.match(flat)
+            if unknown_base is not None:
+                # A base URL we cannot see (read at run time) joined with Procore's own REST
+                # path: `/rest/v1.0/...` is Procore's, whatever host the deployment uses.
+                path = unknown_base.group(1)
+                complete = urls.HOLE not in path
+                endpoints.append(Endpoint(method, value, "", path.split(urls.HOLE, 1)[0], complete))
         return endpoints
 
     def _method(self, request: Request, context: CallContext | None) -> str | None:
@@ -644,6 +660,10 @@ def _ctor_argument(obj: Instance, index: int | None, keyword: str) -> cst.BaseEx
     return _call_argument(obj.call, index, keyword) if obj.call is not None else None
 
 
+_UNKNOWN_BASE_REST = re.compile(
+    r"\x00+(/(?:rest/v\d+\.\d+|vapid)(?:[/?#].*)?)\Z", re.IGNORECASE | re.DOTALL)
+
+
 def _object_scope(obj: Instance, context: CallContext | None) -> tuple[Scope, CallContext | None]:
     """Where to read a request object's arguments: with the caller's context when the
     object is made in the function being judged for that caller."""
@@ -678,6 +698,14 @@ def _depends_on_parameters(node: cst.BaseExpression | None, function: FunctionIn
         for value in _local_values(name, function.scope):
             if _depends_on_parameters(value, function, depth + 1):
                 return True
+        # `headers[k] = v` / `headers.update(extra)` in the function, from its parameters.
+        for mutation in function.scope.module.mutations:
+            if (mutation.scope is function.scope and isinstance(mutation.container, cst.Name)
+                    and mutation.container.value == name):
+                changed = [mutation.key, mutation.value,
+                           mutation.argument.value if mutation.argument else None]
+                if any(_depends_on_parameters(n, function, depth + 1) for n in changed):
+                    return True
     return False
 
 

@@ -221,6 +221,8 @@ class _Collector(cst.CSTVisitor):
         self.conditional = 0
         self.assigned: list[str] = []  # targets of the assignments being visited
         self.lines: list[cst.SimpleStatementLine] = []
+        # `for key, value in extra.items():` being visited: key name -> (value name, extra)
+        self.loop_items: dict[str, tuple[str, cst.BaseExpression]] = {}
         self.assignment_lines: dict[int, cst.SimpleStatementLine] = {}
         self.uses: dict[str, int] = {}  # loads of each name
         self.inert_uses: dict[str, int] = {}  # loads of each name as a pattern
@@ -355,9 +357,16 @@ class _Collector(cst.CSTVisitor):
                     kind="assign"))
         elif isinstance(target, cst.Subscript) and value is not None:
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = target.slice[0].slice.value
+                copied = self.loop_items.get(key.value) if isinstance(key, cst.Name) else None
+                if copied is not None and isinstance(value, cst.Name) and value.value == copied[0]:
+                    # `for k, v in extra.items(): headers[k] = v` is headers.update(extra).
+                    self.index.mutations.append(Mutation(
+                        target.value, self.scope, None, None, cst.Arg(copied[1]),
+                        self.conditional > 1, kind="update"))
+                    return
                 self.index.mutations.append(Mutation(
-                    target.value, self.scope, target.slice[0].slice.value, value,
-                    conditional=self.conditional > 0))
+                    target.value, self.scope, key, value, conditional=self.conditional > 0))
 
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression,
                         annotation: cst.BaseExpression | None) -> bool:
@@ -462,9 +471,22 @@ class _Collector(cst.CSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         self._bind_unknown(node.target, "loop variable")
         self.conditional += 1
+        target, source = node.target, node.iter
+        if (isinstance(target, cst.Tuple) and len(target.elements) == 2
+                and all(isinstance(e.value, cst.Name) for e in target.elements)
+                and isinstance(source, cst.Call) and not source.args
+                and isinstance(source.func, cst.Attribute) and source.func.attr.value == "items"):
+            key, value = (e.value for e in target.elements)
+            assert isinstance(key, cst.Name) and isinstance(value, cst.Name)
+            self.loop_items[key.value] = (value.value, source.func.value)
 
     def leave_For(self, original_node: cst.For) -> None:
         self.conditional -= 1
+        target = original_node.target
+        if isinstance(target, cst.Tuple) and target.elements:
+            first = target.elements[0].value
+            if isinstance(first, cst.Name):
+                self.loop_items.pop(first.value, None)
 
     def visit_While(self, node: cst.While) -> None:
         self.conditional += 1

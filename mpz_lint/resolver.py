@@ -373,7 +373,7 @@ class Resolver:
                 values: list[Value] = []
                 for binding in bindings:
                     values.extend(self._binding(name, binding, context))
-                return self._with_mutations(values, ("name", id(current), name))
+                return self._with_mutations(values, ("name", id(current), name), context)
             current = current.parent
         if name in _BUILTINS:
             return [External(name)]
@@ -707,10 +707,25 @@ class Resolver:
         return Str(tuple(p for p in parts if not (isinstance(p, Text) and not p.text)))
 
     def _call(self, node: cst.Call, scope: Scope, context: CallContext | None) -> list[Value]:
+        if isinstance(node.func, cst.Name) and node.func.value == "super":
+            return self._super(scope, context)
         values: list[Value] = []
         for callee in self.resolve(node.func, scope, context):
             values.extend(self.call_result(callee, node, scope, context))
         return values
+
+    def _super(self, scope: Scope, context: CallContext | None) -> list[Value]:
+        """`super()` in a method: the object seen from the first base class."""
+        function = scope.function
+        if function is None or function.cls is None:
+            return [Unknown("super() outside a method")]
+        for base in function.cls.bases:
+            for value in self.resolve(base, function.cls.scope.parent or function.cls.scope):
+                if isinstance(value, ClassValue):
+                    return [Instance(value.cls, self.external_base(value.cls))]
+                if isinstance(value, External):
+                    return [Instance(None, value.qualname)]
+        return [Unknown("super() of a class without a base we know")]
 
     def call_result(self, callee: Value, node: cst.Call, scope: Scope,
                     context: CallContext | None) -> list[Value]:
@@ -929,14 +944,21 @@ class Resolver:
                 for mutation in module.mutations:
                     for container in self.container_keys(mutation.container, mutation.scope):
                         index.setdefault(container, []).append(mutation)
+            # Values resolved while the index was being filled saw only part of it.
+            self._memo.clear()
         return self._mutations.get(key, [])
 
-    def mutation_entries(self, key: ContainerKey) -> list[DictEntry]:
+    def mutation_entries(self, key: ContainerKey,
+                         context: CallContext | None = None) -> list[DictEntry]:
+        """The entries changes add to the container filed under `key`; a change made in the
+        function `context` calls is read with that call's arguments."""
         entries: list[DictEntry] = []
         for mutation in self.mutations(key):
+            own = context if (context is not None
+                              and mutation.scope.function is context.function) else None
             if mutation.kind == "assign":
                 if mutation.value is not None:
-                    for value in self.resolve(mutation.value, mutation.scope):
+                    for value in self.resolve(mutation.value, mutation.scope, own):
                         if isinstance(value, DictValue):
                             entries.extend(
                                 DictEntry(e.key, e.key_node, e.value, e.scope, e.context,
@@ -945,17 +967,17 @@ class Resolver:
                             break
                 continue
             if mutation.argument is None:
-                keys = self.strings(mutation.key, mutation.scope) if mutation.key else []
+                keys = self.strings(mutation.key, mutation.scope, own) if mutation.key else []
                 entries.append(DictEntry(keys[0] if len(keys) == 1 else None, mutation.key,
-                                         mutation.value, mutation.scope, None,
+                                         mutation.value, mutation.scope, own,
                                          mutation.conditional))
                 continue
             arg = mutation.argument
             if arg.keyword is not None:
                 entries.append(DictEntry(text_str(arg.keyword.value), arg.keyword, arg.value,
-                                         mutation.scope, None, mutation.conditional))
+                                         mutation.scope, own, mutation.conditional))
                 continue
-            for value in self.resolve(arg.value, mutation.scope):
+            for value in self.resolve(arg.value, mutation.scope, own):
                 if isinstance(value, DictValue):
                     entries.extend(
                         DictEntry(e.key, e.key_node, e.value, e.scope, e.context,
@@ -964,10 +986,11 @@ class Resolver:
                     break
         return entries
 
-    def _with_mutations(self, values: list[Value], key: ContainerKey) -> list[Value]:
+    def _with_mutations(self, values: list[Value], key: ContainerKey,
+                        context: CallContext | None = None) -> list[Value]:
         if not any(isinstance(v, DictValue) for v in values):
             return values
-        extra = tuple(self.mutation_entries(key))
+        extra = tuple(self.mutation_entries(key, context))
         if not extra:
             return values
         return [DictValue(v.entries + extra, v.unknown) if isinstance(v, DictValue) else v

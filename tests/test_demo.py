@@ -1,13 +1,12 @@
 """The demo project: what `mpz-lint check fixtures/demo` finds, and what a fix makes of it.
 
 `fixtures/demo` is a small Procore integration (the `procore_sync` package, a `.env.example`
-and a YAML config) with defects of every host rule beside compliant code. It is checked
-as one project, as the CLI checks it. Findings are asserted exactly, file by file; the
+and a YAML config) with defects of every rule on by default beside compliant code: legacy
+hosts (MPZ001-MPZ003) and `Procore-Company-Id` headers missing, misspelled or sent as an
+int (MPZ101-MPZ103). It is checked as one project with the default settings, as
+`mpz-lint check fixtures/demo` checks it. Findings are asserted exactly, file by file; the
 text after `--fix` is compared byte for byte with `fixtures/demo_fixed/`, which holds every
 file a safe fix changes.
-
-Only the host rules (MPZ001-MPZ003) run: the demo sends its `Procore-Company-Id` headers,
-and the header rules have tests of their own.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mpz_lint.engine import FileResult, fix_files, lint_files
+from mpz_lint.engine import FileResult, fix_files, lint_files, selected_rules
 from mpz_lint.files import discover, read_source
 from mpz_lint.project import kind_of
 from mpz_lint.settings import Settings
@@ -25,7 +24,7 @@ from mpz_lint.sources import SourceFile
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "fixtures" / "demo"
 DEMO_FIXED = REPO / "fixtures" / "demo_fixed"
-HOST_RULES = Settings(select=("MPZ001", "MPZ002", "MPZ003"))
+DEFAULTS = Settings()
 
 # (code, row, column) of every finding, for every file the demo has mpz-lint check.
 EXPECTED_FINDINGS: dict[str, list[tuple[str, int, int]]] = {
@@ -44,12 +43,20 @@ EXPECTED_FINDINGS: dict[str, list[tuple[str, int, int]]] = {
     "procore_sync/healthcheck.py": [("MPZ003", 15, 15)],  # one base for OAuth and REST
     "procore_sync/links.py": [],  # web links, the MCP server, a /fas/ file link, portals
     "procore_sync/notifications.py": [],  # web links built with ids in the path
+    "procore_sync/rfis.py": [
+        ("MPZ102", 30, 41),  # Procore_Company_Id: Procore ignores it
+        ("MPZ103", 40, 63),  # company_id: int as the header value
+        ("MPZ101", 48, 16),  # no header at all; company_id is a parameter
+        ("MPZ101", 59, 16),  # no header, and no company id in scope to add
+    ],
     "procore_sync/settings.py": [
         ("MPZ001", 12, 54),  # os.getenv default that auth.py joins with /oauth/token
         ("MPZ002", 15, 12),  # API_ROOT, imported by client.py and joined with /rest/v1.0
         ("MPZ002", 19, 17),  # the US02 zone: reported, its fix is unsafe
     ],
     "procore_sync/sync.py": [],
+    # _request never adds the header: reported once, at the call every method goes through.
+    "procore_sync/webhooks.py": [("MPZ101", 22, 20)],
 }
 
 # What a safe fix leaves: findings whose fix is unsafe, and those with no fix at all.
@@ -58,6 +65,7 @@ REMAINING_AFTER_SAFE_FIX: list[tuple[str, str, int, int, str | None]] = [
     ("config/settings.yaml", "MPZ003", 11, 14, None),
     ("procore_sync/__init__.py", "MPZ003", 8, 15, None),
     ("procore_sync/healthcheck.py", "MPZ003", 15, 15, "unsafe"),
+    ("procore_sync/rfis.py", "MPZ101", 59, 16, None),
     ("procore_sync/settings.py", "MPZ002", 19, 17, "unsafe"),
 ]
 
@@ -120,7 +128,7 @@ def demo() -> list[SourceFile]:
 
 @pytest.fixture(scope="module")
 def demo_findings(demo: list[SourceFile]) -> list[tuple[str, str, int, int]]:
-    return findings(lint_files(demo, HOST_RULES))
+    return findings(lint_files(demo, DEFAULTS))
 
 
 def test_demo_checks_the_files_the_cli_finds(demo: list[SourceFile]) -> None:
@@ -138,26 +146,40 @@ def test_demo_findings(path: str, demo_findings: list[tuple[str, str, int, int]]
     assert found == EXPECTED_FINDINGS[path]
 
 
-def test_demo_has_a_defect_of_every_host_rule(
+def test_demo_has_a_defect_of_every_default_rule(
     demo_findings: list[tuple[str, str, int, int]],
 ) -> None:
-    assert {code for _, code, _, _ in demo_findings} == {"MPZ001", "MPZ002", "MPZ003"}
+    default_codes = {rule.code for rule in selected_rules(DEFAULTS)}
+    assert default_codes == {"MPZ001", "MPZ002", "MPZ003", "MPZ101", "MPZ102", "MPZ103"}
+    assert {code for _, code, _, _ in demo_findings} == default_codes
+
+
+def test_a_missing_header_without_a_fix_says_why(demo: list[SourceFile]) -> None:
+    (diagnostic,) = [d for result in lint_files(demo, DEFAULTS) for d in result.diagnostics
+                     if d.code == "MPZ101" and d.fix is None]
+    assert (diagnostic.path, diagnostic.location.row) == ("procore_sync/rfis.py", 59)
+    assert "no company id in scope" in diagnostic.message
+
+
+def test_strict_mode_adds_nothing_as_every_demo_request_is_decided(demo: list[SourceFile]) -> None:
+    strict = findings(lint_files(demo, Settings(strict=True)))
+    assert [f for f in strict if f[1] == "MPZ104"] == []
 
 
 def test_demo_fixed_holds_exactly_the_files_a_safe_fix_changes(demo: list[SourceFile]) -> None:
-    changed = sorted(r.file.path for r in fix_files(demo, HOST_RULES) if r.fixed_text is not None)
+    changed = sorted(r.file.path for r in fix_files(demo, DEFAULTS) if r.fixed_text is not None)
     stored = sorted(p.relative_to(DEMO_FIXED).as_posix()
                     for p in DEMO_FIXED.rglob("*") if p.is_file())
     assert changed == stored
 
 
 def test_safe_fix_gives_demo_fixed_byte_for_byte(demo: list[SourceFile]) -> None:
-    results = fix_files(demo, HOST_RULES)
+    results = fix_files(demo, DEFAULTS)
     assert text_bytes(results) == safe_fixed_bytes()
 
 
 def test_safe_fix_leaves_the_unsafe_and_unfixable_findings(demo: list[SourceFile]) -> None:
-    results = fix_files(demo, HOST_RULES)
+    results = fix_files(demo, DEFAULTS)
     remaining = [
         (d.path, d.code, d.location.row, d.location.column,
          d.fix.applicability.value if d.fix is not None else None)
@@ -174,7 +196,7 @@ def test_unsafe_fix_also_applies_the_unsafe_edits(demo: list[SourceFile]) -> Non
             assert text.count(old) == 1, (path, old)
             text = text.replace(old, new)
         expected[path] = text.encode("utf-8")
-    results = fix_files(demo, HOST_RULES, unsafe_fixes=True)
+    results = fix_files(demo, DEFAULTS, unsafe_fixes=True)
     assert text_bytes(results) == expected
     assert findings(results) == [
         (path, code, row, column)
@@ -185,7 +207,7 @@ def test_unsafe_fix_also_applies_the_unsafe_edits(demo: list[SourceFile]) -> Non
 
 @pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
 def test_a_second_fix_pass_changes_nothing(demo: list[SourceFile], unsafe: bool) -> None:
-    once = [result.file for result in fix_files(demo, HOST_RULES, unsafe_fixes=unsafe)]
-    twice = fix_files(once, HOST_RULES, unsafe_fixes=unsafe)
+    once = [result.file for result in fix_files(demo, DEFAULTS, unsafe_fixes=unsafe)]
+    twice = fix_files(once, DEFAULTS, unsafe_fixes=unsafe)
     assert [r.fixed_text for r in twice] == [None] * len(once)
     assert all(r.fixed == [] for r in twice)

@@ -468,3 +468,60 @@ def test_configured_http_client_of_a_library_we_do_not_know() -> None:
     declared = Settings(select=("MPZ1",), http_clients=(
         HttpClientSetting("acme_http.fetch", url=1, method=0, headers="extra"),))
     assert findings(files, declared) == [("a.py", "MPZ101", 2, 1)]
+
+
+def test_wrapper_merging_extra_headers_in_a_loop_is_judged_at_each_caller() -> None:
+    files = {
+        "api/base.py": """
+            import requests
+
+            class Base:
+                def __init__(self, token, server_url):
+                    self.__token = token
+                    self.__server_url = server_url
+
+                def get_request(self, api_url, additional_headers=None):
+                    headers = {"Authorization": f"Bearer {self.__token}"}
+                    if additional_headers is not None:
+                        for key, value in additional_headers.items():
+                            headers[key] = value
+                    return requests.get(self.__server_url + api_url, headers=headers)
+            """,
+        "api/companies.py": """
+            from api.base import Base
+
+            class Companies(Base):
+                def __init__(self, token, server_url):
+                    super().__init__(token, server_url)
+                    self.endpoint = "/rest/v1.0/companies"
+
+                def projects(self, company_id):
+                    return self.get_request(f"{self.endpoint}/{company_id}/projects",
+                                            additional_headers={"Procore-Company-Id": str(company_id)})
+
+                def regions(self, company_id):
+                    return self.get_request(f"{self.endpoint}/{company_id}/project_regions")
+            """,
+        "main.py": """
+            from api.companies import Companies
+            companies = Companies("t", "https://api.procore.com")
+            """,
+    }
+    assert findings(files) == [("api/companies.py", "MPZ101", 13, 16)]
+    fixed = helpers.fixed(files, settings=HEADER_RULES)["api/companies.py"]
+    assert ('self.get_request(f"{self.endpoint}/{company_id}/project_regions", '
+            'additional_headers={"Procore-Company-Id": str(company_id)})') in fixed
+
+
+def test_rest_path_on_a_base_url_from_the_environment_is_still_a_procore_request() -> None:
+    assert findings(one("""
+        import os
+        import requests
+        BASE = os.environ["PROCORE_API"]
+
+        def projects(token):
+            return requests.get(BASE + "/rest/v1.0/projects", headers={"Authorization": token})
+
+        def other(token):
+            return requests.get(BASE + "/api/v2/things", headers={"Authorization": token})
+        """)) == [("a.py", "MPZ101", 6, 12)]
