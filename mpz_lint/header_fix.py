@@ -19,10 +19,11 @@ import libcst as cst
 from mpz_lint import knowledge
 from mpz_lint.fixer import LineIndex
 from mpz_lint.model import Applicability, Edit, Fix, Location
-from mpz_lint.pyindex import ModuleIndex, Scope
+from mpz_lint.pyindex import Binding, ModuleIndex, Scope
 from mpz_lint.resolver import IntValue, Resolver, Str
 
-_COMPANY_NAME = re.compile(r"(?:^|_)company_?id$", re.IGNORECASE)
+# company_id, companyId, procore_company_id, COMPANY_ID; not vendor_company_id.
+_COMPANY_NAME = re.compile(r"^_*(?:procore_?)?company_?id$", re.IGNORECASE)
 _URL_MARKERS = ("/companies/", "company_id=")
 
 
@@ -76,11 +77,13 @@ def _company_id_nodes(target: HeaderFixTarget) -> Iterator[cst.BaseExpression]:
                         and element.key.evaluated_value == "company_id"):
                     yield element.value
                     return
-    # 3. A parameter or local named company_id (or *_company_id) in scope.
+    # 3. A parameter, a local bound before the call, or a module constant named company_id.
+    call_row = target.module.start_of(target.call).row
     current: Scope | None = target.scope
-    while current is not None and current.kind != "module":
-        for name in current.bindings:
-            if _COMPANY_NAME.search(name):
+    while current is not None:
+        for name, bindings in current.bindings.items():
+            if _COMPANY_NAME.search(name) and all(
+                    _bound_before(target.module, b, call_row, current) for b in bindings):
                 yield cst.Name(name)
                 return
         current = current.parent
@@ -93,6 +96,17 @@ def _company_id_nodes(target: HeaderFixTarget) -> Iterator[cst.BaseExpression]:
             if _COMPANY_NAME.search(attribute):
                 yield cst.Attribute(cst.Name(self_name), cst.Name(attribute))
                 return
+
+
+def _bound_before(module: ModuleIndex, binding: Binding, row: int, scope: Scope) -> bool:
+    """Whether `binding` holds its value when the call on `row` runs."""
+    if binding.kind in ("param", "import"):
+        return True
+    if binding.kind == "assign" and binding.value is not None:
+        if scope.kind == "module" and binding.scope.module is not module:
+            return True
+        return module.start_of(binding.value).row < row or scope.kind == "module"
+    return False  # loop variables, `with` targets, unknowns: maybe not bound yet
 
 
 def _url_pieces(node: cst.BaseExpression, scope: Scope,
@@ -154,21 +168,35 @@ def _known_str(resolver: Resolver, node: cst.BaseExpression, scope: Scope) -> bo
 # --- edits ---------------------------------------------------------------------------------
 
 
-def header_fix(resolver: Resolver, target: HeaderFixTarget, configured: str | None) -> Fix | None:
+NO_COMPANY_ID = "no company id in scope to add (set `--company-id-expr`)"
+
+
+def header_fix(resolver: Resolver, target: HeaderFixTarget,
+               configured: str | None) -> Fix | str:
+    """The fix, or why there is none."""
+    if not target.keyword:
+        return "this call cannot take headers: build a Request with the header"
     company = company_id_in_scope(resolver, target, configured)
     if company is None:
-        return None
+        return NO_COMPANY_ID
     entry = f'"{knowledge.COMPANY_HEADER}": {company.as_header_value()}'
     module = target.module
     lines = LineIndex(module.source.text)
     argument = _headers_argument(target)
     if argument is None:
-        if target.replaces_defaults or any(a.star for a in target.call.args):
-            return None  # a new argument would drop defaults, or **kwargs may carry them
+        if target.replaces_defaults:
+            return "a new `headers=` argument would drop the client's default headers"
+        if any(a.star for a in target.call.args):
+            return "headers may come through `*args` or `**kwargs` here"
         edits = _new_argument(module, lines, target.call, f"{target.keyword}={{{entry}}}")
         how = f"a `{target.keyword}=` argument"
     elif isinstance(argument, cst.Dict):
         edits = _into_dict(module, lines, argument, entry)
+        how = "the headers"
+    elif (isinstance(argument, cst.BinaryOperation) and isinstance(argument.operator, cst.BitOr)
+          and isinstance(argument.right, cst.Dict)):
+        # `BASE | {...}`: into the dict literal already at the call.
+        edits = _into_dict(module, lines, argument.right, entry)
         how = "the headers"
     elif isinstance(argument, cst.Name) and argument.value == "None":
         edits = (Edit(module.start_of(argument), module.end_of(argument), f"{{{entry}}}"),)

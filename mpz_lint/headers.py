@@ -39,6 +39,7 @@ from mpz_lint.resolver import (
     Method,
     Resolver,
     Str,
+    NoneValue,
     Unknown,
     Value,
     text_str,
@@ -60,6 +61,7 @@ class HeaderFinding:
     endpoint: str = ""
     service_account: bool = False
     fix_target: HeaderFixTarget | None = None  # where a missing header can be added
+    fixable: bool = True  # misspelled: renaming would not duplicate the right header
 
 
 @dataclass(eq=False)
@@ -150,9 +152,7 @@ class HeaderAnalysis:
                 for value in self.resolver.resolve(call.func, site.scope):
                     if isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS:
                         return True
-            code = module.source.text
-            if knowledge.SERVICE_ACCOUNT_GRANT in code and re.search(
-                    r"""["']grant_type["']\s*:\s*["']client_credentials["']""", code):
+            if module.client_credentials:
                 return True
         return False
 
@@ -185,7 +185,9 @@ class HeaderAnalysis:
                         return Request(call, scope, module,
                                        knowledge.REQUEST_OBJECT_CLASSES[value.external],
                                        request_object=value)
-                return Request(call, scope, module, RequestApi(0, "GET", defaults="none"))
+                # urlopen(url_string) sends no headers and cannot be given any.
+                return Request(call, scope, module,
+                               RequestApi(0, "GET", defaults="none", headers_kw=""))
             return None
         if not isinstance(callee, Method) or not isinstance(callee.receiver, Instance):
             return None
@@ -277,8 +279,11 @@ class HeaderAnalysis:
         url_node, headers_node = self._url_node(request), self._headers_node(request)
         callers = self.resolver.call_sites(function) if function is not None else []
         depends_url = function is not None and _depends_on_parameters(url_node, function)
+        # Forwarding means the caller chooses the headers: a parameter that holds them, a
+        # dict spreading or updated from one, or **kwargs. A dict literal whose values use a
+        # parameter (a token) is the function's own headers.
         depends_headers = function is not None and (
-            _depends_on_parameters(headers_node, function) or _forwards_kwargs(request, function))
+            _forwards_headers(headers_node, function) or _forwards_kwargs(request, function))
         if callers and (depends_url or depends_headers):
             assert function is not None
             if depends_headers:
@@ -311,7 +316,8 @@ class HeaderAnalysis:
         obj = request.request_object
         if obj is not None and obj.call is not None and obj.scope is not None:
             call, scope = obj.call, obj.scope
-        return HeaderFixTarget(scope.module, call, scope, "headers", request.api.headers_arg,
+        return HeaderFixTarget(scope.module, call, scope, request.api.headers_kw,
+                               request.api.headers_arg,
                                self._url_node(request), request.api.defaults == "replace")
 
     def _caller_fix_target(self, request: Request, function: FunctionInfo, caller: cst.Call,
@@ -357,7 +363,7 @@ class HeaderAnalysis:
                 self._add(HeaderFinding(
                     "misspelled", entry.scope.module, entry.key_node,
                     f"Header `{key}` is not `{knowledge.COMPANY_HEADER}`: Procore ignores it "
-                    f"(request to {shown})", shown))
+                    f"(request to {shown})", shown, fixable=not sent.company))
         for entry in sent.company:
             self._check_value(entry, shown)
         if sent.sent:
@@ -501,19 +507,40 @@ class HeaderAnalysis:
         if headers_node is not None:
             self._examine(self.resolver.resolve(headers_node, scope, header_context), sent)
         elif request.request_object is None and _star_kwargs(request.call):
-            sent.unknown.append("headers may come through **kwargs")
+            forwarded = self._headers_through_kwargs(request, context)
+            if forwarded is None:
+                sent.unknown.append("headers may come through **kwargs")
+            else:
+                self._examine(forwarded, sent)
         if request.request_object is not None and request.request_object.call is not None:
             # urllib's Request.add_header(...) and `req.headers[...] = ...`
             for key in (("obj", id(request.request_object.call), "headers"),):
                 self._entries(self.resolver.mutation_entries(key), sent)
             self._entries(self._add_header_calls(request.request_object), sent)
+        passes_none = headers_node is not None and all(
+            isinstance(v, NoneValue) for v in self.resolver.resolve(headers_node, scope, header_context))
         uses_defaults = request.api.defaults == "merge" or (
-            request.api.defaults == "replace" and headers_node is None)
+            request.api.defaults == "replace" and (headers_node is None or passes_none))
         if uses_defaults and request.client is not None:
             self._client_defaults(request.client, request.client_class, sent)
         if self._auth_sets_header(request):
             sent.by_auth = True
         return sent
+
+    def _headers_through_kwargs(self, request: Request,
+                                context: CallContext | None) -> list[Value] | None:
+        """`def get(path, **kwargs): requests.get(url, **kwargs)` judged for one caller:
+        the caller's own `headers=`, or none at all. None when it cannot be told."""
+        function = request.scope.function
+        if context is None or function is None or context.function is not function \
+                or not _forwards_kwargs(request, function):
+            return None
+        for arg in context.call.args:
+            if arg.keyword is not None and arg.keyword.value == request.api.headers_kw:
+                return self.resolver.resolve(arg.value, context.scope, context.outer)
+        if any(arg.star == "**" for arg in context.call.args):
+            return None
+        return []  # the caller passes no headers
 
     def _add_header_calls(self, obj: Instance) -> list[DictEntry]:
         assert obj.call is not None
@@ -552,6 +579,8 @@ class HeaderAnalysis:
                 sent.unknown.extend(f"headers include {why}" for why in value.unknown)
             elif isinstance(value, Unknown):
                 sent.unknown.append(value.why)
+            elif isinstance(value, NoneValue):
+                continue  # headers=None: no headers of the call's own
             else:
                 sent.unknown.append("headers from an object we cannot read")
 
@@ -706,6 +735,48 @@ def _depends_on_parameters(node: cst.BaseExpression | None, function: FunctionIn
                            mutation.argument.value if mutation.argument else None]
                 if any(_depends_on_parameters(n, function, depth + 1) for n in changed):
                     return True
+    return False
+
+
+def _forwards_headers(node: cst.BaseExpression | None, function: FunctionInfo,
+                      depth: int = 0) -> bool:
+    """Whether the headers `node` stands for are chosen by `function`'s caller."""
+    if node is None or depth > 6:
+        return False
+    params = {p.name.value for p in function.params}
+    if function.cls is not None and function.params and not function.is_static:
+        params.discard(function.params[0].name.value)
+    star = function.node.params.star_kwarg
+    if isinstance(star, cst.Param):
+        params.add(star.name.value)
+    if isinstance(node, cst.Name):
+        if node.value in params:
+            return True
+        if any(_forwards_headers(v, function, depth + 1)
+               for v in _local_values(node.value, function.scope)):
+            return True
+        return any(
+            m.scope is function.scope and isinstance(m.container, cst.Name)
+            and m.container.value == node.value and (
+                (m.argument is not None and _forwards_headers(m.argument.value, function, depth + 1))
+                or (m.key is not None and _depends_on_parameters(m.key, function, depth + 1)))
+            for m in function.scope.module.mutations)
+    if isinstance(node, cst.Dict):
+        return any(isinstance(e, cst.StarredDictElement)
+                   and _forwards_headers(e.value, function, depth + 1) for e in node.elements)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return (_forwards_headers(node.left, function, depth + 1)
+                or _forwards_headers(node.right, function, depth + 1))
+    if isinstance(node, cst.BooleanOperation):
+        return (_forwards_headers(node.left, function, depth + 1)
+                or _forwards_headers(node.right, function, depth + 1))
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "dict":
+            return any(a.keyword is None and _forwards_headers(a.value, function, depth + 1)
+                       for a in node.args)
+        if isinstance(func, cst.Attribute) and func.attr.value == "copy":
+            return _forwards_headers(func.value, function, depth + 1)
     return False
 
 

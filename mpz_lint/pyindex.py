@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Union
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from mpz_lint import knowledge
 from mpz_lint.knowledge import role_from_name
 from mpz_lint.model import Location
 
@@ -154,6 +155,9 @@ class ModuleIndex:
         # `x[k] = v`, `x.update(...)`, `x.setdefault(k, v)`, `x.add_header(k, v)`: changes to
         # a container after it was made (headers dicts, session defaults, requests).
         self.mutations: list[Mutation] = []
+        # A token request with the client credentials grant is written here (a dict entry
+        # `"grant_type": "client_credentials"` or a form body naming it).
+        self.client_credentials = False
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         collector = _Collector(self)
         tree.visit(collector)
@@ -537,6 +541,9 @@ class _Collector(cst.CSTVisitor):
             key = node.key.evaluated_value
             if isinstance(key, str):
                 self.name_hints.setdefault(id(node.value), key)
+                if (key == "grant_type" and isinstance(node.value, cst.SimpleString)
+                        and node.value.evaluated_value == knowledge.SERVICE_ACCOUNT_GRANT):
+                    self.index.client_credentials = True
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Add, cst.Modulo)):
@@ -561,6 +568,8 @@ class _Collector(cst.CSTVisitor):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if self.inside_string == 0:
             self._string(node)
+        if ("grant_type=client_credentials" in node.value and id(node) not in self.inert):
+            self.index.client_credentials = True  # a form-encoded token request body
 
     def _string(self, node: StringNode) -> None:
         if raw_text_has_procore(node):

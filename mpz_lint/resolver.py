@@ -200,6 +200,11 @@ class Method(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class NoneValue(Value):
+    """The value None (`headers=None`: no headers at all)."""
+
+
+@dataclass(frozen=True, eq=False)
 class Unknown(Value):
     why: str
 
@@ -291,6 +296,8 @@ class Resolver:
         if isinstance(node, cst.Integer):
             return [IntValue(node)]
         if isinstance(node, cst.Name):
+            if node.value == "None":
+                return [NoneValue()]
             return self._name(node.value, scope, context)
         if isinstance(node, cst.Attribute):
             return self._attribute(node, scope, context)

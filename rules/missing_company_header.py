@@ -121,8 +121,10 @@ class MissingCompanyHeader(Rule):
             fix = None
             message = finding.message
             if finding.fix_target is not None and finding.fix_target.module is module:
-                fix = header_fix(resolver, finding.fix_target, configured)
-                if fix is None:
-                    message += "; no company id in scope to add (set `--company-id-expr`)"
+                made = header_fix(resolver, finding.fix_target, configured)
+                if isinstance(made, str):
+                    message += f"; no fix: {made}"
+                else:
+                    fix = made
             yield Diagnostic(self.code, message, module.path,
                              module.start_of(finding.node), module.end_of(finding.node), fix)

@@ -66,7 +66,7 @@ class MisspelledCompanyHeader(Rule):
             start, end = module.start_of(finding.node), module.end_of(finding.node)
             fix = None
             node = finding.node
-            if isinstance(node, cst.SimpleString):
+            if isinstance(node, cst.SimpleString) and finding.fixable:
                 opening = len(node.prefix) + len(node.quote)
                 fix = Fix(
                     (Edit(Location(start.row, start.column + opening),

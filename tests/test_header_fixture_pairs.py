@@ -33,49 +33,7 @@ TESTS = frozenset({"findings", "fix", "second_run", "no_fix_reason"})
 # Where the engine disagrees with ../shared/RULES.md today. The fixture holds the right
 # answer; the named tests are expected to fail until the engine is fixed (strict: a fix
 # in the engine makes them pass, and then the entry must go).
-KNOWN_DISCREPANCIES: dict[str, tuple[str, frozenset[str]]] = {
-    "headers_pipe_merge": (
-        "RULES.md 3 (smallest change): `base | {...}` at the call is merged as "
-        "`{**base | {...}, header}` instead of adding the header to the dict literal at the call",
-        frozenset({"fix"}),
-    ),
-    "near_miss_beside_header": (
-        "RULES.md 3 (no behaviour change): renaming a near miss beside a `Procore-Company-Id` "
-        "that is already sent makes a duplicate key whose value overrides the right one",
-        frozenset({"fix", "second_run"}),
-    ),
-    "wrapper_forwards_none": (
-        "RULES.md 2: `headers=None` (written, or a forwarding wrapper's default that the "
-        "caller leaves) sends no headers, but is read as unknown: MPZ101 is missed",
-        frozenset({"findings", "fix"}),
-    ),
-    "company_id_bound_later": (
-        "RULES.md 3 (never breaks): the fix takes a `company_id` local bound only after "
-        "the call (UnboundLocalError at run time) instead of reporting no company id",
-        frozenset({"fix", "second_run", "no_fix_reason"}),
-    ),
-    "urllib3_pool": (
-        "RULES.md 3 (the report says why): a call where a new headers= would drop the "
-        "pool's defaults says 'no company id in scope' although `company_id` is a parameter",
-        frozenset({"no_fix_reason"}),
-    ),
-    "service_account_only_in_docs": (
-        "RULES.md 1-2: a docstring that mentions the client credentials grant makes the "
-        "project a service account, so /me and /companies are reported",
-        frozenset({"findings", "no_fix_reason"}),
-    ),
-    "urlopen_url_string": (
-        "RULES.md 3 (never breaks): the fix adds headers= to urlopen(), which takes none "
-        "(TypeError at run time)",
-        frozenset({"fix", "second_run", "no_fix_reason"}),
-    ),
-    "wrapper_forwards_kwargs": (
-        "RULES.md 2 (a wrapper that forwards its caller's headers is judged at each "
-        "caller): through **kwargs the caller's headers= is never read, so callers that "
-        "send no header are missed (and, in strict mode, those that send it are unverified)",
-        frozenset({"findings", "fix"}),
-    ),
-}
+KNOWN_DISCREPANCIES: dict[str, tuple[str, frozenset[str]]] = {}
 
 # Every MPZ101 left without a fix, and the reason its message must give (RULES.md 3:
 # "With none of these there is no fix, and the report says why"). OTHER_REASON: the code

@@ -239,12 +239,7 @@ _TOKEN_PARAMETER_IS_NOT_FORWARDING = (
     "callers as if it forwarded its caller's headers: MPZ101 lands on the caller with no "
     "fix, though `company_id` is a parameter in scope (RULES 2 and 3)"
 )
-KNOWN_DISCREPANCIES: dict[tuple[str, str], str] = {
-    ("missing_header", "static"): _TOKEN_PARAMETER_IS_NOT_FORWARDING,
-    ("missing_header", "fixed_count"): _TOKEN_PARAMETER_IS_NOT_FORWARDING,
-    ("missing_header", "left"): _TOKEN_PARAMETER_IS_NOT_FORWARDING,
-    ("missing_header", "runtime_after"): _TOKEN_PARAMETER_IS_NOT_FORWARDING,
-}
+KNOWN_DISCREPANCIES: dict[tuple[str, str], str] = {}
 
 
 def cases(check: str, programs: tuple[Program, ...] = PROGRAMS) -> list[Any]:
