@@ -16,6 +16,7 @@ The analysis behind MPZ101-MPZ104, run once per project:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from mpz_lint import knowledge, urls
-from mpz_lint.header_fix import HeaderFixTarget
+from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
+from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.knowledge import ClientClass, RequestApi
 from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
@@ -62,6 +64,8 @@ class HeaderFinding:
     service_account: bool = False
     fix_target: HeaderFixTarget | None = None  # where a missing header can be added
     fixable: bool = True  # misspelled: renaming would not duplicate the right header
+    client_call: int | None = None  # id of the call that made the session/client used
+    session_fix: Fix | None = None  # unsafe: the header on the session's defaults
 
 
 @dataclass(eq=False)
@@ -121,12 +125,76 @@ class HeaderAnalysis:
         self.service_account = self._service_account()
         self._findings: dict[str, list[HeaderFinding]] = {}
         self._reported: set[tuple[int, str]] = set()
+        # Requests made through each session/client (by the call that made it).
+        self._client_requests: dict[int, int] = {}
+        self._clients: dict[int, Instance] = {}
         for module in project.modules():
             for request in self._requests(module):
+                client = request.client
+                if client is not None and client.call is not None:
+                    self._client_requests[id(client.call)] = (
+                        self._client_requests.get(id(client.call), 0) + 1)
+                    self._clients[id(client.call)] = client
                 self._judge(request)
+        self._offer_session_fixes()
 
     def findings(self, path: str) -> list[HeaderFinding]:
         return self._findings.get(path, [])
+
+    def _offer_session_fixes(self) -> None:
+        """A session or client all of whose requests go to Procore REST without the header
+        can carry it in its default headers: one edit where it is made (unsafe: the session
+        may later serve other companies)."""
+        missing: dict[int, list[HeaderFinding]] = {}
+        for findings in self._findings.values():
+            for finding in findings:
+                if finding.kind == "missing" and finding.client_call is not None:
+                    missing.setdefault(finding.client_call, []).append(finding)
+        for call_id, findings in missing.items():
+            if len(findings) != self._client_requests.get(call_id):
+                continue  # some request of this session goes elsewhere or sends the header
+            fix = self._session_fix(self._clients[call_id])
+            if fix is None:
+                continue
+            for finding in findings:
+                index = self._findings[finding.module.path].index(finding)
+                self._findings[finding.module.path][index] = dataclasses.replace(
+                    finding, session_fix=fix)
+
+    def _session_fix(self, client: Instance) -> Fix | None:
+        assert client.call is not None
+        if client.scope is None or client.context is not None:
+            return None
+        module = client.scope.module
+        client_class = knowledge.CLIENT_CLASSES.get(client.external or "")
+        target = HeaderFixTarget(module, client.call, client.scope,
+                                 client_class.headers_kw if client_class and client_class.headers_kw
+                                 else "", None, None)
+        configured = self.project.settings.company_id_expr
+        if target.keyword:
+            made = header_fix(self.resolver, target, configured)
+            if isinstance(made, str):
+                return None
+            return Fix(made.edits, Applicability.UNSAFE,
+                       made.message.replace("to the headers", "to the session's default headers")
+                       .replace("to a `headers=` argument", "to the client's default headers"))
+        # requests.Session(): a line after the one that makes it.
+        statement = module.assignments.get(id(client.call))
+        company = company_id_in_scope(self.resolver, dataclasses.replace(target, keyword="headers"),
+                                      configured)
+        if statement is None or company is None:
+            return None
+        line, assigned = statement
+        start, end = module.start_of(line), module.end_of(line)
+        text = module.source.text
+        newline = "\r\n" if "\r\n" in text else "\n"
+        row_text = text.splitlines()[end.row - 1] if end.row - 1 < len(text.splitlines()) else ""
+        at = Location(end.row, len(row_text.rstrip("\r\n")) + 1)
+        owner = module.tree.code_for_node(assigned).strip()
+        insertion = (f"{newline}{' ' * (start.column - 1)}{owner}.headers"
+                     f'["{knowledge.COMPANY_HEADER}"] = {company.as_header_value()}')
+        return Fix((Edit.insertion(at, insertion),), Applicability.UNSAFE,
+                   f"Set `{knowledge.COMPANY_HEADER}` on the session's default headers")
 
     def _add(self, finding: HeaderFinding) -> None:
         key = (id(finding.node), finding.kind)
@@ -391,7 +459,10 @@ class HeaderAnalysis:
         if service:
             message += (" (a service account: the client credentials grant makes /me and "
                         "/companies need it too)")
-        self._add(HeaderFinding("missing", module, node, message, shown, service, fix_target))
+        client_call = (id(request.client.call) if not wrapper and request.client is not None
+                       and request.client.call is not None else None)
+        self._add(HeaderFinding("missing", module, node, message, shown, service, fix_target,
+                                client_call=client_call))
 
     def _check_value(self, entry: DictEntry, shown: str) -> None:
         if entry.value is None or entry.scope is None:

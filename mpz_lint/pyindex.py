@@ -158,6 +158,8 @@ class ModuleIndex:
         # A token request with the client credentials grant is written here (a dict entry
         # `"grant_type": "client_credentials"` or a form body naming it).
         self.client_credentials = False
+        # `target = <value>` statements, by id of the value: where to add a line after it.
+        self.assignments: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         collector = _Collector(self)
         tree.visit(collector)
@@ -296,6 +298,8 @@ class _Collector(cst.CSTVisitor):
         self.assigned.append(first.value if isinstance(first, cst.Name) else "")
         if isinstance(first, cst.Name) and len(node.targets) == 1 and self.lines:
             self.assignment_lines[id(node.value)] = self.lines[-1]
+        if first is not None and len(node.targets) == 1 and self.lines:
+            self.index.assignments[id(node.value)] = (self.lines[-1], first)
         # Only the value is a use of names; the targets are stores.
         node.value.visit(self)
         self.assigned.pop()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mpz_lint.model import Diagnostic
+from mpz_lint.model import Diagnostic, Fix
 from mpz_lint.rule import Example, Finding, Rule, RuleContext
 from mpz_lint.rules._header_findings import header_findings
 
@@ -122,9 +122,11 @@ class MissingCompanyHeader(Rule):
             message = finding.message
             if finding.fix_target is not None and finding.fix_target.module is module:
                 made = header_fix(resolver, finding.fix_target, configured)
-                if isinstance(made, str):
-                    message += f"; no fix: {made}"
-                else:
+                if isinstance(made, Fix):
                     fix = made
+                elif finding.session_fix is not None:
+                    fix = finding.session_fix
+                else:
+                    message += f"; no fix: {made}"
             yield Diagnostic(self.code, message, module.path,
                              module.start_of(finding.node), module.end_of(finding.node), fix)

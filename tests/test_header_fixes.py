@@ -151,7 +151,11 @@ def test_no_new_argument_where_it_would_drop_pool_defaults() -> None:
             return pool.request("GET", "https://api.procore.com/rest/v1.0/projects")
         """)
     (diagnostic,) = lint_source(code, "a.py", MISSING)
-    assert diagnostic.fix is None
+    # Not a `headers=` on the call (urllib3 would drop the pool's headers), but the
+    # pool's own defaults: unsafe.
+    assert diagnostic.fix is not None and not diagnostic.fix.is_safe
+    fixed, _ = fix_source(code, "a.py", MISSING, unsafe_fixes=True)
+    assert 'urllib3.PoolManager(headers={"Authorization": "Bearer x", "Procore-Company-Id": str(company_id)})' in fixed
 
 
 def test_forwarding_wrapper_gets_the_header_at_its_caller() -> None:
@@ -181,3 +185,46 @@ def test_crlf_file_keeps_its_line_endings() -> None:
     fixed, _ = fix_source(code, "a.py", MISSING)
     assert fixed == code.replace('"Accept": "json",\r\n',
                                  '"Accept": "json",\r\n            "Procore-Company-Id": str(company_id),\r\n')
+
+
+def test_session_defaults_get_the_header_when_only_the_constructor_knows_the_company() -> None:
+    code = dedent("""\
+        import requests
+
+        class Procore:
+            def __init__(self, token, company_id):
+                self.session = requests.Session()
+                self.session.headers["Authorization"] = f"Bearer {token}"
+
+            def projects(self):
+                return self.session.get("https://api.procore.com/rest/v1.0/projects")
+
+            def rfis(self, project_id):
+                return self.session.get(f"https://api.procore.com/rest/v1.0/projects/{project_id}/rfis")
+        """)
+    assert fix_source(code, "a.py", MISSING)[0] == code  # the session fix is unsafe
+    fixed, remaining = fix_source(code, "a.py", MISSING, unsafe_fixes=True)
+    assert remaining == []
+    assert fixed == code.replace(
+        '        self.session = requests.Session()\n',
+        '        self.session = requests.Session()\n'
+        '        self.session.headers["Procore-Company-Id"] = str(company_id)\n')
+
+
+def test_client_defaults_get_the_header_in_its_constructor() -> None:
+    code = dedent("""\
+        import httpx
+
+        class Sync:
+            def __init__(self, token, company_id):
+                self.client = httpx.Client(base_url="https://api.procore.com", headers={"Authorization": token})
+
+            def projects(self):
+                return self.client.get("/rest/v1.0/projects")
+
+            def vendors(self):
+                return self.client.get("/rest/v1.0/vendors")
+        """)
+    fixed, remaining = fix_source(code, "a.py", MISSING, unsafe_fixes=True)
+    assert remaining == []
+    assert 'headers={"Authorization": token, "Procore-Company-Id": str(company_id)})' in fixed
