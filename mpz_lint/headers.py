@@ -26,8 +26,8 @@ import libcst as cst
 
 from mpz_lint import knowledge, urls
 from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
-from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.knowledge import ClientClass, RequestApi
+from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
     CallContext,
@@ -39,9 +39,9 @@ from mpz_lint.resolver import (
     Instance,
     IntValue,
     Method,
+    NoneValue,
     Resolver,
     Str,
-    NoneValue,
     Unknown,
     Value,
     text_str,

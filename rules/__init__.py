@@ -10,6 +10,7 @@ from mpz_lint.rules.legacy_auth_host import LegacyAuthHost
 from mpz_lint.rules.legacy_host_unknown_role import LegacyHostUnknownRole
 from mpz_lint.rules.missing_company_header import MissingCompanyHeader
 from mpz_lint.rules.misspelled_company_header import MisspelledCompanyHeader
+from mpz_lint.rules.unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = (
     LegacyAuthHost,
@@ -19,4 +20,5 @@ ALL_RULES: tuple[type[Rule], ...] = (
     MisspelledCompanyHeader,
     CompanyHeaderNotStr,
     CompanyHeaderUnverified,
+    UnusedNoqa,
 )

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from mpz_lint.model import Diagnostic
 from mpz_lint.rule import Example, Finding, Rule, RuleContext
 from mpz_lint.rules._host_findings import (
-    diagnostic,
     host_findings,
     split_advice,
     split_diagnostic,

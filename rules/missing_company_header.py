@@ -99,7 +99,8 @@ class MissingCompanyHeader(Rule):
             'import requests\n'
             'def projects(token, company_id):\n'
             '    return requests.get("https://api.procore.com/rest/v1.0/projects",\n'
-            '                        headers={"Authorization": token, "Procore-Company-Id": str(company_id)})\n',
+            '                        headers={"Authorization": token, '
+            '"Procore-Company-Id": str(company_id)})\n',
         ),
         Example(
             'import requests\n'
