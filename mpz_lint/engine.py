@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Callable
 
 from mpz_lint.fixer import apply_fixes
 from mpz_lint.model import Diagnostic, FileError
@@ -32,6 +33,7 @@ class FileResult:
     fixed: list[Diagnostic] = field(default_factory=list)
     fixed_text: str | None = None  # set only when fixes changed the text
     error: FileError | None = None
+    suppressed: list[Diagnostic] = field(default_factory=list)  # hidden by `# noqa`
 
 
 def all_rules() -> tuple[type[Rule], ...]:
@@ -44,9 +46,16 @@ def selected_rules(settings: Settings) -> list[type[Rule]]:
     return [r for r in all_rules() if settings.is_selected(r.code, r.default_enabled)]
 
 
-def lint_files(files: Sequence[SourceFile], settings: Settings) -> list[FileResult]:
-    """Check every file as one project; results come back in the order of `files`."""
+def lint_files(
+    files: Sequence[SourceFile], settings: Settings,
+    progress: Callable[[SourceFile], None] | None = None,
+) -> list[FileResult]:
+    """Check every file as one project; results come back in the order of `files`.
+    `progress` is called after each file."""
+    from mpz_lint import suppressions
+
     project = Project(files, settings)
+    known = all_rules()
     rules = [rule() for rule in selected_rules(settings)]
     results: list[FileResult] = []
     for source in files:
@@ -59,6 +68,8 @@ def lint_files(files: Sequence[SourceFile], settings: Settings) -> list[FileResu
                 for rule in rules:
                     result.diagnostics.extend(rule.check(context))
                 result.diagnostics.sort(key=Diagnostic.sort_key)
+                result.diagnostics, result.suppressed = suppressions.apply(
+                    source, result.diagnostics, settings, known)
                 if not project.round_trips(source):
                     # We cannot promise to keep every byte: report, but offer no fix.
                     result.diagnostics = [dataclasses.replace(d, fix=None)
@@ -69,22 +80,27 @@ def lint_files(files: Sequence[SourceFile], settings: Settings) -> list[FileResu
         except Exception as exc:  # noqa: BLE001 - an internal error must not stop the run
             result.error = FileError(source.path, f"internal error: {type(exc).__name__}: {exc}")
         results.append(result)
+        if progress is not None:
+            progress(source)
     return results
 
 
 def fix_files(
-    files: Sequence[SourceFile], settings: Settings, *, unsafe_fixes: bool = False
+    files: Sequence[SourceFile], settings: Settings, *, unsafe_fixes: bool = False,
+    progress: Callable[[SourceFile], None] | None = None,
 ) -> list[FileResult]:
     """Apply fixes until nothing more changes; return what remains and what was fixed.
 
     A file whose fixed text no longer parses keeps its original text and gets an error.
+    `progress` is called after each file of the first pass.
     """
     current = {source.path: source for source in files}
     fixed: dict[str, list[Diagnostic]] = {source.path: [] for source in files}
     broken: dict[str, FileError] = {}
-    for _ in range(MAX_FIX_PASSES):
+    for attempt in range(MAX_FIX_PASSES):
         changed = False
-        for result in lint_files(list(current.values()), settings):
+        for result in lint_files(list(current.values()), settings,
+                                 progress if attempt == 0 else None):
             source = result.file
             if result.error is not None or source.path in broken:
                 continue

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mpz_lint.model import FileError
+from mpz_lint.notebooks import Notebook, is_notebook
 from mpz_lint.project import kind_of
 from mpz_lint.settings import Settings
-from mpz_lint.sources import SourceFile
+from mpz_lint.sources import FileKind, SourceFile
 
 if TYPE_CHECKING:
     from pathspec.pattern import Pattern
@@ -67,27 +68,35 @@ def discover(
     """The Python and config files below `paths` (default: the current folder), sorted by
     display name, and an error for each path that does not exist or cannot be listed.
 
-    Files named explicitly are always kept if mpz-lint knows their kind; files found by
-    walking a folder skip tool folders, virtualenvs, .gitignored and `exclude`d paths.
+    Files named explicitly are always kept if mpz-lint knows their kind (unless
+    `force-exclude` excludes them); files found by walking a folder skip tool folders,
+    virtualenvs, .gitignored and `exclude`d paths.
     """
     base = cwd or Path.cwd()
     found: dict[str, Discovered] = {}
     errors: list[FileError] = []
     for given in paths or ["."]:
         full = base / given
-        prefix = _display_prefix(given)
+        prefix = display_name(given)
         if not full.exists():
             errors.append(FileError(given, "no such file or directory"))
+        elif force_excluded(full, prefix, settings, base):
+            continue  # pre-commit names every staged file: the excludes must hold for them
         elif full.is_dir():
-            walker = _Walker(settings, prefix, errors)
+            walker = _Walker(settings, prefix, errors, base)
             for path, display in walker.walk(full):
                 found.setdefault(os.path.realpath(path), (path, display))
-        elif kind_of(full.name) is not None:
+        elif is_checked(full.name):
             found.setdefault(os.path.realpath(full), (full, prefix))
     return sorted(found.values(), key=lambda item: item[1]), errors
 
 
-def _display_prefix(given: str) -> str:
+def is_checked(name: str) -> bool:
+    """Whether mpz-lint checks a file of this name: Python, config files, notebooks."""
+    return kind_of(name) is not None or is_notebook(name)
+
+
+def display_name(given: str) -> str:
     """How a path the user gave is shown: forward slashes, no `./`, "" for the cwd."""
     normal = posixpath.normpath(given.replace("\\", "/"))
     return "" if normal == "." else normal
@@ -100,8 +109,9 @@ def _join(prefix: str, name: str) -> str:
 class _Walker:
     """One folder walk: remembers visited folders (symlink loops) and .gitignore files."""
 
-    def __init__(self, settings: Settings, prefix: str, errors: list[FileError]) -> None:
+    def __init__(self, settings: Settings, prefix: str, errors: list[FileError], base: Path) -> None:
         self.settings = settings
+        self.base = base
         self.prefix = prefix
         self.errors = errors
         self.seen: set[str] = set()
@@ -139,11 +149,11 @@ class _Walker:
                 continue  # vanished, or a broken symlink
             if is_dir and _skipped_dir(path):
                 continue
-            if self._ignored(path, is_dir, ignores) or self._excluded(entry_display):
+            if self._ignored(path, is_dir, ignores) or self._excluded(path, entry_display):
                 continue
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
-            elif is_file and kind_of(entry.name) is not None:
+            elif is_file and is_checked(entry.name):
                 yield path, entry_display
 
     def _ignored(self, path: Path, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
@@ -154,18 +164,42 @@ class _Walker:
                 return decision
         return False
 
-    def _excluded(self, display: str) -> bool:
-        """Whether an `exclude` glob names this path: a glob without `/` matches a file or
-        folder name anywhere, one with `/` the whole path as it is shown."""
-        name = posixpath.basename(display)
-        for glob in self.settings.exclude:
-            glob = glob.replace("\\", "/").rstrip("/")
-            if "/" in glob:
-                if fnmatch.fnmatchcase(display, glob.removeprefix("./")):
-                    return True
-            elif fnmatch.fnmatchcase(name, glob):
+    def _excluded(self, path: Path, display: str) -> bool:
+        return is_excluded(path, display, self.settings, self.base)
+
+
+def is_excluded(path: Path, display: str, settings: Settings, base: Path) -> bool:
+    """Whether an `exclude` or `extend-exclude` glob names this path: a glob without `/`
+    matches a file or folder name, one with `/` the whole path (a relative glob from the
+    current folder; a config file's globs are made absolute when it is read)."""
+    name = posixpath.basename(display) or path.name
+    absolute = Path(os.path.abspath(base / path)).as_posix()
+    for glob in (*settings.exclude, *settings.extend_exclude):
+        glob = glob.replace("\\", "/").rstrip("/")
+        if "/" in glob:
+            pattern = Path(os.path.abspath(base / glob.removeprefix("./"))).as_posix()
+            if (fnmatch.fnmatchcase(absolute, pattern)
+                    or fnmatch.fnmatchcase(absolute, pattern.replace("/**/", "/"))):
                 return True
+        elif fnmatch.fnmatchcase(name, glob):
+            return True
+    return False
+
+
+def force_excluded(path: Path, display: str, settings: Settings, base: Path) -> bool:
+    """With `force-exclude`, whether a path named on the command line (or the stdin file
+    name) is excluded: it, or a folder it is in, matches an exclude glob."""
+    if not settings.force_exclude:
         return False
+    parts = [part for part in display.split("/") if part not in ("", ".")]
+    full = Path(os.path.abspath(base / path))
+    for depth in range(len(parts)):
+        ancestor = full
+        for _ in range(len(parts) - 1 - depth):
+            ancestor = ancestor.parent
+        if is_excluded(ancestor, "/".join(parts[:depth + 1]), settings, base):
+            return True
+    return False
 
 
 def _skipped_dir(path: Path) -> bool:
@@ -221,11 +255,32 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
     Python files are decoded as Python does (BOM, PEP 263 coding cookie); config files as
     UTF-8. The BOM is not part of the text; `SourceFile.encode` puts it back.
     """
-    kind = kind_of(display) or kind_of(path.name) or "python"
     try:
         data = path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")
+    return decode_source(data, display, kind_of(display) or kind_of(path.name) or "python")
+
+
+def read_notebook(path: Path, display: str) -> Notebook | FileError:
+    """The Jupyter notebook at `path`, or why it cannot be checked."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileError(display, f"cannot read: {os_error_reason(exc)}")
+    return decode_notebook(data, display)
+
+
+def decode_notebook(data: bytes, display: str) -> Notebook | FileError:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return FileError(display, f"cannot decode as utf-8: byte 0x{data[exc.start]:02x}")
+    return Notebook.parse(display, text)
+
+
+def decode_source(data: bytes, display: str, kind: FileKind) -> SourceFile | FileError:
+    """`data` (a file's bytes) decoded as `read_source` does."""
     bom = data.startswith(codecs.BOM_UTF8)
     encoding = "utf-8"
     if kind == "python":

@@ -7,6 +7,9 @@ prefixes (`MPZ`, `MPZ0`, `MPZ001`), `ALL`.
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import posixpath
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,6 +29,36 @@ class HttpClientSetting:
     headers: int | str = "headers"
 
 
+def glob_matches(path: str, glob: str) -> bool:
+    """Whether `glob` names `path`: a glob without `/` matches the file name, one with `/`
+    the absolute path (a relative glob is taken from the current folder; `**/` also
+    matches no folder at all)."""
+    glob = glob.replace("\\", "/").rstrip("/")
+    path = path.replace("\\", "/")
+    if "/" not in glob:
+        return fnmatch.fnmatchcase(posixpath.basename(path), glob)
+    absolute = os.path.abspath(path).replace(os.sep, "/")
+    pattern = os.path.abspath(glob).replace(os.sep, "/")
+    return (fnmatch.fnmatchcase(absolute, pattern)
+            or fnmatch.fnmatchcase(absolute, pattern.replace("/**/", "/")))
+
+
+@dataclass(frozen=True)
+class PerFileIgnore:
+    """Rule codes (or prefixes) not reported in the files a glob names. A glob with a `/`
+    matches the whole path (relative globs are relative to the current folder; a config
+    file's are made absolute when it is read); one without matches the file name."""
+
+    pattern: str
+    codes: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        return glob_matches(path, self.pattern)
+
+    def ignores(self, code: str) -> bool:
+        return any(code.startswith(prefix) for prefix in self.codes)
+
+
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] | None = None  # None: the rules on by default
@@ -40,6 +73,14 @@ class Settings:
     exempt_endpoints: tuple[str, ...] | None = None
     extend_exempt_endpoints: tuple[str, ...] = ()
     http_clients: tuple[HttpClientSetting, ...] = ()
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply exclude to the paths named on the command line too
+    ignore_noqa: bool = False  # report what `# noqa` comments would suppress
+
+    def ignored_in(self, path: str) -> tuple[PerFileIgnore, ...]:
+        """The per-file-ignores entries that apply to `path`."""
+        return tuple(entry for entry in self.per_file_ignores if entry.matches(path))
 
     def is_selected(self, code: str, default_enabled: bool) -> bool:
         """Whether the rule `code` runs: select (or the defaults), extend-select, ignore."""

@@ -53,7 +53,8 @@ def codes(result: Result) -> list[str]:
 def test_clean_project_exits_0(project: Path) -> None:
     make(project, {"a.py": "x = 1\n"})
     result = run("check")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "All checks passed!\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "All checks passed! (1 file checked)\n")
 
 
 def test_findings_exit_1_with_full_output(project: Path) -> None:
@@ -66,7 +67,7 @@ def test_findings_exit_1_with_full_output(project: Path) -> None:
         "       ^^^^\n"
         "  help: Replace `FLAG` by `DONE`\n"
     )
-    assert result.stderr == "Found 1 error.\n[*] 1 fixable with --fix.\n"
+    assert result.stderr == "Found 1 error in 1 file.\n[*] 1 fixable with --fix.\n"
 
 
 def test_exit_zero_turns_findings_into_success(project: Path) -> None:
@@ -152,7 +153,8 @@ def test_options_reach_the_settings(
 ) -> None:
     seen: list[Settings] = []
 
-    def lint_files(sources: object, settings: Settings) -> list[engine.FileResult]:
+    def lint_files(sources: object, settings: Settings,
+                   progress: object = None) -> list[engine.FileResult]:
         seen.append(settings)
         return []
 
@@ -175,7 +177,7 @@ def test_fix_writes_files_byte_for_byte(project: Path) -> None:
                    "b.py": "nothing here\n"})
     result = run("check", "--fix")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == "Found 2 errors (2 fixed, 0 remaining).\n"
+    assert result.stderr == "Found 2 errors in 1 of 2 files (2 fixed, 0 remaining).\n"
     assert (project / "a.py").read_bytes() == (
         b"\xef\xbb\xbfx = 'DONE'\r\ny = 'caf\xc3\xa9 DONE'\r\n")
 
@@ -191,7 +193,7 @@ def test_fix_leaves_unsafe_fixes_unless_asked(project: Path) -> None:
     result = run("check", "--fix", "--output-format", "concise")
     assert result.exit_code == 1
     assert result.stdout == "a.py:1:12: MPZ998 `RISKY` left in the code\n"
-    assert result.stderr == ("Found 2 errors (1 fixed, 1 remaining).\n"
+    assert result.stderr == ("Found 2 errors in 1 file (1 fixed, 1 remaining).\n"
                              "(1 hidden fix can be enabled with --unsafe-fixes)\n")
     assert (project / "a.py").read_text() == "x = [DONE, RISKY]\n"
 
@@ -211,8 +213,10 @@ def test_a_fix_that_would_not_parse_is_not_written(project: Path) -> None:
 def test_unsafe_fixes_counted_as_fixable_when_enabled(project: Path) -> None:
     make(project, {"a.py": "RISKY\n"})
     assert run("check").stderr == (
-        "Found 1 error.\nNo fixes available (1 hidden fix can be enabled with --unsafe-fixes).\n")
-    assert run("check", "--unsafe-fixes").stderr == "Found 1 error.\n[*] 1 fixable with --fix.\n"
+        "Found 1 error in 1 file.\n"
+        "No fixes available (1 hidden fix can be enabled with --unsafe-fixes).\n")
+    assert run("check", "--unsafe-fixes").stderr == (
+        "Found 1 error in 1 file.\n[*] 1 fixable with --fix.\n")
 
 
 def test_diff_prints_fixes_and_writes_nothing(project: Path) -> None:
@@ -224,7 +228,7 @@ def test_diff_prints_fixes_and_writes_nothing(project: Path) -> None:
         "--- b.py\n+++ b.py\n@@ -1 +1 @@\n-FLAG\n\\ No newline at end of file\n"
         "+DONE\n\\ No newline at end of file\n"
     )
-    assert result.stderr == "Would fix 2 errors.\n"
+    assert result.stderr == "Would fix 2 errors in 2 of 3 files.\n"
     assert (project / "a.py").read_text() == "x = 'FLAG'\ny = 2\n"
     assert (project / "b.py").read_text() == "FLAG"
     assert run("check", "--diff", "--exit-zero").exit_code == 0
@@ -233,14 +237,15 @@ def test_diff_prints_fixes_and_writes_nothing(project: Path) -> None:
 def test_diff_with_nothing_to_fix_exits_0(project: Path) -> None:
     make(project, {"a.py": "x = 1\n"})
     result = run("check", "--diff")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "All checks passed!\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "All checks passed! (1 file checked)\n")
 
 
 def test_diff_with_only_unfixable_findings_exits_1(project: Path) -> None:
     make(project, {"a.py": "STRICT\n"})
     result = run("check", "--diff", "--strict")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == "No errors would be fixed (1 remaining).\n"
+    assert result.stderr == "No errors would be fixed (1 remaining in 1 file).\n"
 
 
 def test_write_failure_is_exit_2_and_leaves_the_file(
@@ -258,7 +263,7 @@ def test_write_failure_is_exit_2_and_leaves_the_file(
     assert result.exit_code == 2
     assert result.stderr == (
         "error: a.py: cannot write fixes: permission denied\n"
-        "Found 1 error (1 fixed, 0 remaining).\n"
+        "Found 1 error in 1 file (1 fixed, 0 remaining).\n"
         "1 file could not be checked.\n"
     )
     assert (project / "a.py").read_text() == "FLAG\n"
@@ -275,7 +280,7 @@ def test_missing_path_exits_2_and_other_files_are_checked(project: Path) -> None
     assert result.stdout == "a.py:1:1: MPZ999 `FLAG` left in the code\n"
     assert result.stderr == (
         "error: nope: no such file or directory\n"
-        "Found 1 error.\n[*] 1 fixable with --fix.\n1 file could not be checked.\n"
+        "Found 1 error in 1 file.\n[*] 1 fixable with --fix.\n1 file could not be checked.\n"
     )
 
 
@@ -353,7 +358,7 @@ def test_rule_all_lists_every_rule() -> None:
     assert (result.exit_code, result.stdout) == (0, (
         "MPZ999  flag-word    fix always available (safe)\n"
         "MPZ998  risky-word   fix always available (safe or unsafe)\n"
-        "MPZ997  strict-word  no fix\n"
+        "MPZ997  strict-word  no fix  (off by default)\n"
     ))
 
 

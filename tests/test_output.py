@@ -123,37 +123,50 @@ def _result(path: str, safe: int = 0, unsafe: int = 0, none: int = 0,
 @pytest.mark.parametrize(
     ("result", "errors", "mode", "unsafe_fixes", "expected"),
     [
-        (_result("a.py"), 0, "check", False, "All checks passed!"),
-        (_result("a.py", none=1), 0, "check", False, "Found 1 error."),
+        (_result("a.py"), 0, "check", False, "All checks passed! (2 files checked)"),
+        (_result("a.py", none=1), 0, "check", False, "Found 1 error in 1 of 2 files."),
         (_result("a.py", safe=2, none=1), 0, "check", False,
-         "Found 3 errors.\n[*] 2 fixable with --fix."),
+         "Found 3 errors in 1 of 2 files.\n[*] 2 fixable with --fix."),
         (_result("a.py", safe=2, unsafe=1), 0, "check", False,
-         "Found 3 errors.\n[*] 2 fixable with --fix.\n"
+         "Found 3 errors in 1 of 2 files.\n[*] 2 fixable with --fix.\n"
          "(1 hidden fix can be enabled with --unsafe-fixes)"),
         (_result("a.py", unsafe=2), 0, "check", False,
-         "Found 2 errors.\n"
+         "Found 2 errors in 1 of 2 files.\n"
          "No fixes available (2 hidden fixes can be enabled with --unsafe-fixes)."),
         (_result("a.py", safe=1, unsafe=2), 0, "check", True,
-         "Found 3 errors.\n[*] 3 fixable with --fix."),
+         "Found 3 errors in 1 of 2 files.\n[*] 3 fixable with --fix (1 safe, 2 unsafe)."),
         (_result("a.py", fixed=2, none=1), 0, "fix", False,
-         "Found 3 errors (2 fixed, 1 remaining)."),
-        (_result("a.py", fixed=2), 0, "fix", False, "Found 2 errors (2 fixed, 0 remaining)."),
+         "Found 3 errors in 1 of 2 files (2 fixed, 1 remaining)."),
+        (_result("a.py", fixed=2), 0, "fix", False,
+         "Found 2 errors in 1 of 2 files (2 fixed, 0 remaining)."),
         (_result("a.py", fixed=1, unsafe=1), 0, "fix", False,
-         "Found 2 errors (1 fixed, 1 remaining).\n"
+         "Found 2 errors in 1 of 2 files (1 fixed, 1 remaining).\n"
          "(1 hidden fix can be enabled with --unsafe-fixes)"),
-        (_result("a.py", fixed=2, none=1), 0, "diff", False, "Would fix 2 errors (1 remaining)."),
-        (_result("a.py", fixed=1), 0, "diff", False, "Would fix 1 error."),
-        (_result("a.py", none=1), 0, "diff", False, "No errors would be fixed (1 remaining)."),
+        (_result("a.py", fixed=2, none=1), 0, "diff", False,
+         "Would fix 2 errors in 1 of 2 files (1 remaining)."),
+        (_result("a.py", fixed=1), 0, "diff", False, "Would fix 1 error in 1 of 2 files."),
+        (_result("a.py", none=1), 0, "diff", False,
+         "No errors would be fixed (1 remaining in 1 of 2 files)."),
         (_result("a.py"), 2, "check", False, "2 files could not be checked."),
         (_result("a.py", none=1), 1, "check", False,
-         "Found 1 error.\n1 file could not be checked."),
+         "Found 1 error in 1 of 2 files.\n1 file could not be checked."),
     ],
 )
 def test_summary(result: FileResult, errors: int, mode: str, unsafe_fixes: bool,
                  expected: str) -> None:
     file_errors = [FileError(f"bad{n}.py", "broken") for n in range(errors)]
-    assert summary([result], file_errors, mode=mode,  # type: ignore[arg-type]
+    clean = _result("b.py")
+    assert summary([result, clean], file_errors, mode=mode,  # type: ignore[arg-type]
                    unsafe_fixes=unsafe_fixes) == expected
+
+
+def test_summary_names_the_files_and_the_baseline() -> None:
+    one = _result("a.py", none=1)
+    assert summary([one]) == "Found 1 error in 1 file."
+    assert summary([one, _result("b.py", none=2)]) == "Found 3 errors in 2 files."
+    assert summary([_result("a.py")]) == "All checks passed! (1 file checked)"
+    assert summary([_result("a.py")], baselined=2) == (
+        "All checks passed! (1 file checked)\n2 findings in the baseline not shown.")
 
 
 def test_summary_counts_each_unchecked_file_once() -> None:
