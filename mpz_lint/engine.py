@@ -65,8 +65,11 @@ def lint_files(
             error = project.errors.get(source.path)
             if error is None:
                 context = RuleContext(project, source)
+                concerns_procore = project.may_concern_procore(source)
                 for rule in rules:
-                    result.diagnostics.extend(rule.check(context))
+                    if concerns_procore or not rule.procore_only:
+                        result.diagnostics.extend(rule.check(context))
+            if error is None:
                 result.diagnostics.sort(key=Diagnostic.sort_key)
                 result.diagnostics, result.suppressed = suppressions.apply(
                     source, result.diagnostics, settings, known)

@@ -97,6 +97,12 @@ class Project:
             self._relevant = relevant_python_files(self)
         return self._relevant
 
+    def may_concern_procore(self, source: SourceFile) -> bool:
+        """Whether any rule can find something in `source`; the others cost nothing more."""
+        if source.kind == "python":
+            return source.path in self.relevant_paths()
+        return _PROCORE.search(source.text) is not None
+
     def prepare(self, source: SourceFile) -> None:
         """Parse `source` if it needs it, so that errors are known before rules run."""
         if source.kind == "python" and source.path in self.relevant_paths():

@@ -60,6 +60,9 @@ class Rule:
     # Whether the fix, when there is one, may be unsafe.
     fix_may_be_unsafe: ClassVar[bool] = False
     default_enabled: ClassVar[bool] = True
+    # A rule that can only find something in files that can concern Procore (the
+    # project's relevance prefilter): it is not even asked about the others.
+    procore_only: ClassVar[bool] = True
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
 

@@ -206,6 +206,10 @@ def apply(
     kept = [d for d in diagnostics if not any(entry.ignores(d.code) for entry in ignored)]
     if settings.ignore_noqa:
         return kept, []
+    enabled = {rule.code for rule in rules if settings.is_selected(rule.code, rule.default_enabled)
+               and not any(entry.ignores(rule.code) for entry in ignored)}
+    if not kept and UNUSED_NOQA not in enabled:
+        return kept, []  # nothing to hide: not worth reading the comments (a tokenize)
     directives = parse(source)
     if not directives.lines and not directives.file_level:
         return kept, []
@@ -219,8 +223,6 @@ def apply(
         else:
             used.setdefault(id(hit), set()).add(diagnostic.code)
             suppressed.append(diagnostic)
-    enabled = {rule.code for rule in rules if settings.is_selected(rule.code, rule.default_enabled)
-               and not any(entry.ignores(rule.code) for entry in ignored)}
     if UNUSED_NOQA in enabled:
         from mpz_lint.rules.unused_noqa import unused_noqa_diagnostics
 

@@ -18,6 +18,7 @@ from mpz_lint.rule import Rule, RuleContext
 
 
 class _WordRule(Rule):
+    procore_only = False  # flags any file, so the engine must ask about every one
     word = ""
     replacement: str | None = None
     applicability = Applicability.SAFE
