@@ -6,7 +6,6 @@ The engine (and libcst with it) is imported inside the commands, so that `--vers
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import difflib
 import os
@@ -180,11 +179,12 @@ def _check_command_line(options: dict[str, Any], known: Sequence[str]) -> None:
                                          param_hint=f"--{option.replace('_', '-')}")
     expression = options["company_id_expr"]
     if expression is not None:
+        from mpz_lint.settings import parse_company_id_expr
+
         try:
-            ast.parse(expression, mode="eval")
-        except SyntaxError as exc:
-            raise click.BadParameter(f"not a Python expression ({exc.msg})",
-                                     param_hint="--company-id-expr") from None
+            parse_company_id_expr(expression)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--company-id-expr") from None
 
 
 def _cli_values(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:

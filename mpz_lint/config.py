@@ -18,7 +18,6 @@ naming the file, the key and the closest valid key.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import sys
@@ -94,10 +93,12 @@ def _check_service_account(where: str, key: str, value: object, known: Sequence[
 def _check_expression(where: str, key: str, value: object, known: Sequence[str]) -> str:
     _expect(where, key, value, "a string", isinstance(value, str))
     assert isinstance(value, str)
+    from mpz_lint.settings import parse_company_id_expr
+
     try:
-        ast.parse(value, mode="eval")
-    except SyntaxError as exc:
-        raise ConfigError(f"{where}: `{key}`: not a Python expression ({exc.msg})") from None
+        parse_company_id_expr(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: `{key}`: {exc}") from None
     return value
 
 

@@ -21,6 +21,7 @@ from mpz_lint.fixer import LineIndex
 from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.pyindex import Binding, ModuleIndex, Scope
 from mpz_lint.resolver import IntValue, Resolver, Str
+from mpz_lint.settings import parse_company_id_expr
 
 # company_id, companyId, procore_company_id, COMPANY_ID; not vendor_company_id.
 _COMPANY_NAME = re.compile(r"^_*(?:procore_?)?company_?id$", re.IGNORECASE)
@@ -45,6 +46,7 @@ class HeaderFixTarget:
 class CompanyId:
     code: str
     is_str: bool
+    import_from: str | None = None  # the module the expression's first name comes from
 
     def as_header_value(self) -> str:
         return self.code if self.is_str else f"str({self.code})"
@@ -58,7 +60,8 @@ def company_id_in_scope(resolver: Resolver, target: HeaderFixTarget,
         return CompanyId(module.tree.code_for_node(node).strip(),
                          _known_str(resolver, node, target.scope))
     if configured:
-        return CompanyId(configured, False)
+        module_name, expression = parse_company_id_expr(configured)
+        return CompanyId(expression, False, module_name)
     return None
 
 
@@ -206,8 +209,35 @@ def header_fix(resolver: Resolver, target: HeaderFixTarget,
         edits = (Edit.insertion(module.start_of(argument), "{**"),
                  Edit.insertion(module.end_of(argument), f", {entry}}}"))
         how = "the headers, merged over the shared value"
+    if company.import_from is not None:
+        edits = (*edits, *_import_edits(module, company.import_from,
+                                        re.split(r"\W", company.code, maxsplit=1)[0]))
     return Fix(edits, Applicability.SAFE,
                f"Add `{knowledge.COMPANY_HEADER}: {company.as_header_value()}` to {how}")
+
+
+def _import_edits(module: ModuleIndex, from_module: str, name: str) -> tuple[Edit, ...]:
+    """The lines libcst's AddImportsVisitor adds for `from from_module import name`, as
+    insertions (nothing else in the file is rewritten)."""
+    if name in module.scope.bindings:
+        return ()
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, from_module, name)
+    before = module.tree.code
+    after = AddImportsVisitor(context).transform_module(module.tree).code
+    if after == before:
+        return ()
+    # The visitor only adds lines: find where they go.
+    old_lines = before.splitlines(keepends=True)
+    new_lines = after.splitlines(keepends=True)
+    row = 0
+    while row < len(old_lines) and old_lines[row] == new_lines[row]:
+        row += 1
+    added = len(new_lines) - len(old_lines)
+    return (Edit.insertion(Location(row + 1, 1), "".join(new_lines[row:row + added])),)
 
 
 def _headers_argument(target: HeaderFixTarget) -> cst.BaseExpression | None:

@@ -109,3 +109,20 @@ class Settings:
         ignored = matches(self.ignore)
         # On a tie the ignore wins, as in ruff.
         return chosen >= 0 and chosen > ignored
+
+
+def parse_company_id_expr(text: str) -> tuple[str | None, str]:
+    """`"self.company_id"` -> (None, expression); `"acme.settings:PROCORE_COMPANY_ID"` ->
+    ("acme.settings", "PROCORE_COMPANY_ID"): the expression's first name is imported from
+    that module when a fix uses it. Raises ValueError when it is neither."""
+    import ast
+
+    module, _, expression = text.rpartition(":") if ":" in text and "[" not in text else (
+        "", "", text)
+    if module and not all(part.isidentifier() for part in module.split(".")):
+        raise ValueError(f"{module!r} is not a module name")
+    try:
+        ast.parse(expression, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"not a Python expression ({exc.msg})") from None
+    return (module or None), expression

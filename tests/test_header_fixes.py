@@ -228,3 +228,23 @@ def test_client_defaults_get_the_header_in_its_constructor() -> None:
     fixed, remaining = fix_source(code, "a.py", MISSING, unsafe_fixes=True)
     assert remaining == []
     assert 'headers={"Authorization": token, "Procore-Company-Id": str(company_id)})' in fixed
+
+
+def test_configured_company_id_from_a_module_is_imported() -> None:
+    settings = Settings(select=("MPZ101",), company_id_expr="acme.settings:PROCORE_COMPANY_ID")
+    assert fix("""
+        \"\"\"Sync projects.\"\"\"
+        import requests
+
+
+        def sync():
+            return requests.get("https://api.procore.com/rest/v1.0/projects")
+        """, settings) == dedent("""\
+        \"\"\"Sync projects.\"\"\"
+        import requests
+        from acme.settings import PROCORE_COMPANY_ID
+
+
+        def sync():
+            return requests.get("https://api.procore.com/rest/v1.0/projects", headers={"Procore-Company-Id": str(PROCORE_COMPANY_ID)})
+        """)
