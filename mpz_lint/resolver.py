@@ -510,9 +510,9 @@ class Resolver:
         if isinstance(owner, (Instance, ClassValue)):
             cls = owner.cls
             if cls is not None:
-                found = self.class_attribute(cls, name, owner)
-                if found is not None:
-                    return found
+                assigned = self.class_attribute(cls, name, owner)
+                if assigned is not None:
+                    return assigned
             if isinstance(owner, Instance) and owner.external is not None:
                 return [Method(owner, name)]
             if cls is not None:
@@ -524,9 +524,9 @@ class Resolver:
             # attribute, that is where the value comes from (settings objects, configs).
             owners = self._classes_with_attribute(name)
             if len(owners) == 1:
-                found = self.class_attribute(owners[0], name, None)
-                if found is not None:
-                    return found
+                unique = self.class_attribute(owners[0], name, None)
+                if unique is not None:
+                    return unique
             return [Unknown(f"{owner.why}, attribute {name!r}")]
         return [Unknown(f"attribute {name!r}")]
 
@@ -551,12 +551,12 @@ class Resolver:
             if bound is not None and any(d.rsplit(".", 1)[-1] in ("property", "cached_property")
                                          for d in method.decorators):
                 # A property reads as the value its getter returns.
-                values: list[Value] = []
+                got: list[Value] = []
                 context = CallContext(method, cst.Call(cst.Name(name)), method.scope, None,
                                       bound, 1)
                 for returned in method.returns:
-                    values.extend(self.resolve(returned, method.scope, context))
-                return values or [Unknown(f"property {name} returns nothing we can follow")]
+                    got.extend(self.resolve(returned, method.scope, context))
+                return got or [Unknown(f"property {name} returns nothing we can follow")]
             return [FunctionValue(method, bound)]
         bindings = cls.attributes.get(name)
         if bindings:
