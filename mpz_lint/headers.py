@@ -781,17 +781,23 @@ def _local_values(name: str, scope: Scope) -> list[cst.BaseExpression]:
     return [b.value for b in scope.bindings.get(name, []) if b.value is not None]
 
 
-def _depends_on_parameters(node: cst.BaseExpression | None, function: FunctionInfo,
-                           depth: int = 0) -> bool:
-    """Whether `node` is built from `function`'s parameters (other than self)."""
-    if node is None or depth > 6:
-        return False
+def _caller_parameters(function: FunctionInfo) -> set[str]:
+    """The parameters a caller fills: all but `self`/`cls`, with `**kwargs`."""
     params = {p.name.value for p in function.params}
     if function.cls is not None and function.params and not function.is_static:
         params.discard(function.params[0].name.value)
     star = function.node.params.star_kwarg
     if isinstance(star, cst.Param):
         params.add(star.name.value)
+    return params
+
+
+def _depends_on_parameters(node: cst.BaseExpression | None, function: FunctionInfo,
+                           depth: int = 0) -> bool:
+    """Whether `node` is built from `function`'s parameters (other than self)."""
+    if node is None or depth > 6:
+        return False
+    params = _caller_parameters(function)
     for name in _names_in(node):
         if name in params:
             return True
@@ -814,12 +820,7 @@ def _forwards_headers(node: cst.BaseExpression | None, function: FunctionInfo,
     """Whether the headers `node` stands for are chosen by `function`'s caller."""
     if node is None or depth > 6:
         return False
-    params = {p.name.value for p in function.params}
-    if function.cls is not None and function.params and not function.is_static:
-        params.discard(function.params[0].name.value)
-    star = function.node.params.star_kwarg
-    if isinstance(star, cst.Param):
-        params.add(star.name.value)
+    params = _caller_parameters(function)
     if isinstance(node, cst.Name):
         if node.value in params:
             return True
