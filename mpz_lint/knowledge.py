@@ -218,11 +218,6 @@ def parse_exempt_endpoint(text: str) -> ExemptEndpoint:
     return ExemptEndpoint(words[0].upper(), words[1], unless)
 
 
-def format_exempt_endpoint(endpoint: ExemptEndpoint) -> str:
-    unless = f" unless {','.join(sorted(endpoint.unless_query))}" if endpoint.unless_query else ""
-    return f"{endpoint.method} {endpoint.path}{unless}"
-
-
 EXEMPT_ENDPOINTS: tuple[ExemptEndpoint, ...] = (
     ExemptEndpoint("GET", "/rest/v1.0/me", frozenset({"company_id", "project_id"})),
     ExemptEndpoint("GET", "/rest/v1.0/companies"),

@@ -8,7 +8,7 @@ that provider at 3.6x a bare parse, and name lookup over these tables is all we 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Union
 
@@ -589,7 +589,3 @@ class _Collector(cst.CSTVisitor):
 
 def _annotation(annotation: cst.Annotation | None) -> cst.BaseExpression | None:
     return annotation.annotation if annotation is not None else None
-
-
-def param_names(function: FunctionInfo) -> Sequence[str]:
-    return [p.name.value for p in function.params]

@@ -10,7 +10,7 @@ analyses on the RuleContext, which are computed once per run for every rule.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -83,8 +83,3 @@ class Rule:
             return "no fix"
         safety = "safe or unsafe" if cls.fix_may_be_unsafe else "safe"
         return f"fix {cls.fix_availability} available ({safety})"
-
-
-def iter_rules(rules: Iterable[type[Rule]], codes: Iterable[str]) -> Iterator[type[Rule]]:
-    wanted = set(codes)
-    return (rule for rule in rules if rule.code in wanted)
