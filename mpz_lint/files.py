@@ -256,6 +256,9 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
     UTF-8. The BOM is not part of the text; `SourceFile.encode` puts it back.
     """
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO or device would block or never end: only regular files are read.
+            return FileError(display, "cannot read: not a regular file")
         data = path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")
@@ -265,6 +268,9 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
 def read_notebook(path: Path, display: str) -> Notebook | FileError:
     """The Jupyter notebook at `path`, or why it cannot be checked."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO or device would block or never end: only regular files are read.
+            return FileError(display, "cannot read: not a regular file")
         data = path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")

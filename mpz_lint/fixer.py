@@ -39,6 +39,12 @@ class LineIndex:
                 hi = mid - 1
         return Location(lo + 1, offset - self.starts[lo] + 1)
 
+    def indent(self, location: Location) -> str:
+        """The text before `location` on its line when it is all whitespace (tabs kept),
+        else that many spaces: the indentation for a new line at the same level."""
+        before = self.line(location.row)[: location.column - 1]
+        return before if not before.strip() else " " * len(before)
+
     def line(self, row: int) -> str:
         """The text of a row, without its line break."""
         start = self.starts[row - 1]

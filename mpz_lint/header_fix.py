@@ -285,12 +285,12 @@ def _after_last(module: ModuleIndex, lines: LineIndex, first: cst.CSTNode,
         if multi_line:
             # After the comma's line, comments included, one element per line.
             line_end = Location(comma_end.row, len(lines.line(comma_end.row)) + 1)
-            indent = " " * (value_start.column - 1)
+            indent = lines.indent(value_start)
             return (Edit.insertion(line_end, f"{_newline(lines)}{indent}{item},"),)
         return (Edit.insertion(comma_end, f" {item},"),)
     value_end = module.end_of(value)
     if multi_line:
-        indent = " " * (value_start.column - 1)
+        indent = lines.indent(value_start)
         return (Edit.insertion(value_end, f",{_newline(lines)}{indent}{item}"),)
     return (Edit.insertion(value_end, f", {item}"),)
 

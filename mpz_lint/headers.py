@@ -27,6 +27,7 @@ import libcst as cst
 from mpz_lint import knowledge, urls
 from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
 from mpz_lint.knowledge import ClientClass, RequestApi
+from mpz_lint.fixer import LineIndex
 from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
@@ -186,12 +187,11 @@ class HeaderAnalysis:
             return None
         line, assigned = statement
         start, end = module.start_of(line), module.end_of(line)
-        text = module.source.text
-        newline = "\r\n" if "\r\n" in text else "\n"
-        row_text = text.splitlines()[end.row - 1] if end.row - 1 < len(text.splitlines()) else ""
-        at = Location(end.row, len(row_text.rstrip("\r\n")) + 1)
+        lines = LineIndex(module.source.text)
+        newline = "\r\n" if "\r\n" in lines.text else "\n"
+        at = Location(end.row, len(lines.line(end.row)) + 1)
         owner = module.tree.code_for_node(assigned).strip()
-        insertion = (f"{newline}{' ' * (start.column - 1)}{owner}.headers"
+        insertion = (f"{newline}{lines.indent(start)}{owner}.headers"
                      f'["{knowledge.COMPANY_HEADER}"] = {company.as_header_value()}')
         return Fix((Edit.insertion(at, insertion),), Applicability.UNSAFE,
                    f"Set `{knowledge.COMPANY_HEADER}` on the session's default headers")

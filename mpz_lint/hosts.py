@@ -363,7 +363,7 @@ class HostAnalysis:
         lines = self._line_index(literal.path)
         line_end = Location(statement_end.row, len(lines.line(statement_end.row)) + 1)
         newline = "\r\n" if "\r\n" in lines.text else "\n"
-        indent = " " * (statement_start.column - 1)
+        indent = lines.indent(statement_start)
         edits: list[Edit] = []
         if api_host != literal.host:
             edits.append(self._edit(literal.origin, literal.host_at, len(literal.host), api_host))

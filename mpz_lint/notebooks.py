@@ -60,6 +60,8 @@ class Notebook:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             return FileError(path, f"not a valid notebook: {exc.msg} at line {exc.lineno}")
+        except (RecursionError, ValueError):
+            return FileError(path, "not a valid notebook: nested too deeply")
         if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
             return FileError(path, "not a valid notebook: no `cells` (nbformat 4 is needed)")
         cells: list[_Cell] = []
@@ -70,6 +72,9 @@ class Notebook:
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             source = cell.get("source", "")
+            if isinstance(source, list) and not all(isinstance(s, str) for s in source):
+                return FileError(path, f"not a valid notebook: cell {index + 1} has a source "
+                                       "that is not text")
             text = "".join(source) if isinstance(source, list) else str(source)
             entry = _Cell(index + 1, index, text)
             if parts:

@@ -44,10 +44,31 @@ def is_env_file(path: str) -> bool:
     return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in ENV_GLOBS)
 
 
+_BRACKETS = re.compile(r"[(\[{]")
+
+
+def too_deep(text: str) -> bool:
+    """Whether `text` nests brackets past what CPython itself accepts: libcst's native
+    parser would overflow the C stack on it (a crash, not an error we could catch)."""
+    if len(_BRACKETS.findall(text)) < 200:
+        return False
+    import ast
+
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError):
+        return True
+    except SyntaxError as exc:
+        return "too many nested" in str(exc.msg) or "too complex" in str(exc.msg)
+    return False
+
+
 def parse_error(path: str, text: str) -> FileError | None:
     """None if `text` parses as Python, else a one-line error naming the place."""
     import libcst as cst
 
+    if too_deep(text):
+        return FileError(path, "too deeply nested to parse")
     try:
         cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -116,6 +137,10 @@ class Project:
             from mpz_lint.pyindex import ModuleIndex
 
             source = self.files[path]
+            if too_deep(source.text):
+                self.errors[path] = FileError(path, "too deeply nested to parse")
+                self._modules[path] = None
+                return None
             try:
                 tree = cst.parse_module(source.text)
             except cst.ParserSyntaxError as exc:
@@ -125,7 +150,15 @@ class Project:
                 self.errors[path] = FileError(path, "too deeply nested to parse")
                 self._modules[path] = None
             else:
-                self._modules[path] = ModuleIndex(self, source, tree)
+                try:
+                    self._modules[path] = ModuleIndex(self, source, tree)
+                except RecursionError:
+                    self.errors[path] = FileError(path, "too deeply nested to analyse")
+                    self._modules[path] = None
+                except Exception as exc:  # noqa: BLE001 - one file's crash stays its own
+                    self.errors[path] = FileError(
+                        path, f"internal error: {type(exc).__name__}: {exc}")
+                    self._modules[path] = None
         return self._modules[path]
 
     def modules(self) -> Iterator[ModuleIndex]:

@@ -249,6 +249,9 @@ class Resolver:
         self._memo: dict[tuple[int, int, CallContext | None], list[Value]] = {}
         self._active: set[tuple[int, int, CallContext | None]] = set()
         self._depth = 0
+        # Import bindings being followed: `from . import x` in a package whose `x` is not
+        # a module of the project names the package's own binding of `x` again.
+        self._importing: set[int] = set()
         self._call_sites: dict[int, list[tuple[cst.Call, Scope]]] | None = None
         self._env: dict[str, list[Text]] | None = None
         self._attribute_owners: dict[str, list[ClassInfo]] | None = None
@@ -411,6 +414,15 @@ class Resolver:
         return [Unknown(binding.why or f"{name!r} cannot be followed")]
 
     def _import(self, binding: Binding) -> list[Value]:
+        if id(binding) in self._importing:
+            return [Unknown("import cycle")]
+        self._importing.add(id(binding))
+        try:
+            return self._follow_import(binding)
+        finally:
+            self._importing.discard(id(binding))
+
+    def _follow_import(self, binding: Binding) -> list[Value]:
         module_name = binding.module or ""
         importer = binding.scope.module.path
         if binding.name is None:
@@ -1122,7 +1134,8 @@ def _rstrip_known(value: Str, chars_node: cst.BaseExpression) -> Str:
     return Str(value.parts[:-1] + (last.slice(0, len(stripped)),))
 
 
-_AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\x00]*")
+# `https://host`, or a scheme-relative `//host`.
+_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/?#\x00]*")
 
 
 def urljoin(base: Str, url: Str) -> Str:
