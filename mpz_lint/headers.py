@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from mpz_lint import knowledge, urls
+from mpz_lint.fixer import LineIndex
 from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
 from mpz_lint.knowledge import ClientClass, RequestApi
-from mpz_lint.fixer import LineIndex
 from mpz_lint.model import Applicability, Edit, Fix, Location
 from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
 from mpz_lint.resolver import (
