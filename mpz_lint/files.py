@@ -145,8 +145,12 @@ class _Walker:
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
-            except OSError:
-                continue  # vanished, or a broken symlink
+            except OSError as exc:
+                # Vanished, or a symlink loop: say so for a file we would have checked.
+                if kind_of(entry.name) is not None:
+                    self.errors.append(FileError(entry_display,
+                                                 f"cannot read: {os_error_reason(exc)}"))
+                continue
             if is_dir and _skipped_dir(path):
                 continue
             if self._ignored(path, is_dir, ignores) or self._excluded(path, entry_display):
@@ -258,7 +262,7 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             # A FIFO or device would block or never end: only regular files are read.
-            return FileError(display, "cannot read: not a regular file")
+            return FileError(display, "not a regular file")
         data = path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")
@@ -270,7 +274,7 @@ def read_notebook(path: Path, display: str) -> Notebook | FileError:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             # A FIFO or device would block or never end: only regular files are read.
-            return FileError(display, "cannot read: not a regular file")
+            return FileError(display, "not a regular file")
         data = path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")

@@ -149,11 +149,6 @@ def test_unreadable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert_reported(check(), "secret.py", "cannot read: permission denied")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A FIFO named on the command line is read with Path.read_bytes(), which blocks until "
-    "a writer comes: the run hangs. Fix: files.discover (or read_source) should check "
-    "that an explicitly named path is a regular file (stat.S_ISREG) and report "
-    "`not a regular file` otherwise; the walk already skips it (entry.is_file())."))
 def test_fifo_named_on_the_command_line(project: Path) -> None:
     os.mkfifo(project / "pipe.py")
     try:
@@ -179,12 +174,6 @@ def test_symlink_loop_named_on_the_command_line(project: Path) -> None:
     assert_reported(result, "loop.py", "no such file or directory")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A symlink loop met while walking a folder is skipped in silence (files._Walker "
-    "catches the OSError of entry.is_dir() and continues), so the run exits 1 as if "
-    "all was checked. Fix: in _Walker._walk, when is_dir()/is_file() raise for an entry "
-    "whose name mpz-lint checks, append FileError(display, 'cannot read: too many levels "
-    "of symbolic links') (os_error_reason of the OSError) instead of `continue`."))
 def test_symlink_loop_found_while_walking(project: Path) -> None:
     (project / "a.py").symlink_to("b.py")
     (project / "b.py").symlink_to("a.py")
