@@ -109,42 +109,60 @@ def actual_findings(results: list[FileResult]) -> list[Finding]:
             for result in results for d in result.diagnostics]
 
 
-def _params(test: str) -> list[object]:
+def case_params(cases: list[Case], discrepancies: dict[str, tuple[str, frozenset[str]]],
+                test: str) -> list[object]:
+    """One pytest param per case, a strict xfail where `discrepancies` names this test."""
     params: list[object] = []
-    for case in CASES:
+    for case in cases:
         marks = []
-        if case.name in KNOWN_DISCREPANCIES:
-            reason, tests = KNOWN_DISCREPANCIES[case.name]
+        if case.name in discrepancies:
+            reason, tests = discrepancies[case.name]
             if test in tests:
                 marks.append(pytest.mark.xfail(strict=True, reason=reason))
         params.append(pytest.param(case, id=case.name, marks=marks))
     return params
 
 
-@pytest.mark.parametrize("case", _params("findings"))
-def test_findings_are_the_expect_comments(case: Case) -> None:
+def assert_findings_are_the_expect_comments(case: Case, settings: Settings) -> None:
     sources = case.sources()
     expected = [f for source in sources for f in expected_findings(source)]
-    assert actual_findings(lint_files(sources, HOST_RULES)) == expected
+    assert actual_findings(lint_files(sources, settings)) == expected
 
 
-@pytest.mark.parametrize("case", _params("fix"))
-def test_unsafe_fix_gives_the_fixed_file(case: Case) -> None:
-    results = fix_files(case.sources(), HOST_RULES, unsafe_fixes=True)
+def assert_unsafe_fix_gives_the_fixed_file(case: Case, settings: Settings) -> None:
+    results = fix_files(case.sources(), settings, unsafe_fixes=True)
     for path, result in zip(case.inputs, results):
         assert result.error is None, result.error
         assert result.file.text.encode("utf-8") == fixed_path(path).read_bytes(), result.file.path
 
 
-@pytest.mark.parametrize("case", _params("second_run"))
-def test_second_run_finds_nothing_fixable(case: Case) -> None:
+def assert_second_run_finds_nothing_fixable(case: Case, settings: Settings) -> None:
     fixed = case.fixed_sources()
-    results = lint_files(fixed, HOST_RULES)
+    results = lint_files(fixed, settings)
     fixable = [f"{d.path}:{d.location.row}:{d.location.column} {d.code}"
                for result in results for d in result.diagnostics if d.fix is not None]
     assert fixable == []
-    again = fix_files(fixed, HOST_RULES, unsafe_fixes=True)
+    again = fix_files(fixed, settings, unsafe_fixes=True)
     assert [r.fixed_text for r in again] == [None] * len(fixed)
+
+
+def _params(test: str) -> list[object]:
+    return case_params(CASES, KNOWN_DISCREPANCIES, test)
+
+
+@pytest.mark.parametrize("case", _params("findings"))
+def test_findings_are_the_expect_comments(case: Case) -> None:
+    assert_findings_are_the_expect_comments(case, HOST_RULES)
+
+
+@pytest.mark.parametrize("case", _params("fix"))
+def test_unsafe_fix_gives_the_fixed_file(case: Case) -> None:
+    assert_unsafe_fix_gives_the_fixed_file(case, HOST_RULES)
+
+
+@pytest.mark.parametrize("case", _params("second_run"))
+def test_second_run_finds_nothing_fixable(case: Case) -> None:
+    assert_second_run_finds_nothing_fixable(case, HOST_RULES)
 
 
 def test_every_input_has_its_fixed_file_and_nothing_else_is_there() -> None:

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from mpz_lint.engine import fix_files, lint_files
+from mpz_lint.engine import lint_files
 from mpz_lint.settings import Settings
 from tests.test_fixture_pairs import (
     FIXED_SUFFIX,
     Case,
-    actual_findings,
+    assert_findings_are_the_expect_comments,
+    assert_second_run_finds_nothing_fixable,
+    assert_unsafe_fix_gives_the_fixed_file,
+    case_params,
     expected_findings,
     fixed_path,
 )
@@ -71,41 +74,22 @@ CASES = collect_cases()
 
 
 def _params(test: str) -> list[object]:
-    params: list[object] = []
-    for case in CASES:
-        marks = []
-        if case.name in KNOWN_DISCREPANCIES:
-            reason, tests = KNOWN_DISCREPANCIES[case.name]
-            if test in tests:
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
-        params.append(pytest.param(case, id=case.name, marks=marks))
-    return params
+    return case_params(CASES, KNOWN_DISCREPANCIES, test)
 
 
 @pytest.mark.parametrize("case", _params("findings"))
 def test_findings_are_the_expect_comments(case: Case) -> None:
-    sources = case.sources()
-    expected = [f for source in sources for f in expected_findings(source)]
-    assert actual_findings(lint_files(sources, HEADER_RULES)) == expected
+    assert_findings_are_the_expect_comments(case, HEADER_RULES)
 
 
 @pytest.mark.parametrize("case", _params("fix"))
 def test_unsafe_fix_gives_the_fixed_file(case: Case) -> None:
-    results = fix_files(case.sources(), HEADER_RULES, unsafe_fixes=True)
-    for path, result in zip(case.inputs, results):
-        assert result.error is None, result.error
-        assert result.file.text.encode("utf-8") == fixed_path(path).read_bytes(), result.file.path
+    assert_unsafe_fix_gives_the_fixed_file(case, HEADER_RULES)
 
 
 @pytest.mark.parametrize("case", _params("second_run"))
 def test_second_run_finds_nothing_fixable(case: Case) -> None:
-    fixed = case.fixed_sources()
-    results = lint_files(fixed, HEADER_RULES)
-    fixable = [f"{d.path}:{d.location.row}:{d.location.column} {d.code}"
-               for result in results for d in result.diagnostics if d.fix is not None]
-    assert fixable == []
-    again = fix_files(fixed, HEADER_RULES, unsafe_fixes=True)
-    assert [r.fixed_text for r in again] == [None] * len(fixed)
+    assert_second_run_finds_nothing_fixable(case, HEADER_RULES)
 
 
 @pytest.mark.parametrize("case", _params("no_fix_reason"))
