@@ -205,9 +205,12 @@ def header_fix(resolver: Resolver, target: HeaderFixTarget,
         edits = (Edit(module.start_of(argument), module.end_of(argument), f"{{{entry}}}"),)
         how = "the headers"
     else:
-        # A shared headers value: merge at this call so no other caller changes.
-        edits = (Edit.insertion(module.start_of(argument), "{**"),
-                 Edit.insertion(module.end_of(argument), f", {entry}}}"))
+        # A shared headers value: merge at this call so no other caller changes. Around
+        # its parentheses, if it has any; in new ones if `**` would bind tighter than it.
+        start, end = _outer_start(module, argument), _outer_end(module, argument)
+        wrap = not argument.lpar and _looser_than_bitwise_or(argument)
+        edits = (Edit.insertion(start, "{**(" if wrap else "{**"),
+                 Edit.insertion(end, f"{')' if wrap else ''}, {entry}}}"))
         how = "the headers, merged over the shared value"
     if company.import_from is not None:
         edits = (*edits, *_import_edits(module, company.import_from,
@@ -259,8 +262,8 @@ def _new_argument(module: ModuleIndex, lines: LineIndex, call: cst.Call,
         end = module.end_of(call)
         return (Edit.insertion(Location(end.row, end.column - 1), argument),)
     last = call.args[-1]
-    return _after_last(module, lines, last.keyword or last.value, last.value, last.comma,
-                       module.start_of(call).row, module.end_of(call).row, argument)
+    return _after_last(module, lines, last, last.comma, module.start_of(call).row,
+                       module.end_of(call).row, argument)
 
 
 def _into_dict(module: ModuleIndex, lines: LineIndex, node: cst.Dict,
@@ -268,31 +271,63 @@ def _into_dict(module: ModuleIndex, lines: LineIndex, node: cst.Dict,
     if not node.elements:
         return (Edit(module.start_of(node), module.end_of(node), f"{{{entry}}}"),)
     last = node.elements[-1]
-    first = last.key if isinstance(last, cst.DictElement) else last.value
-    return _after_last(module, lines, first, last.value, last.comma, module.start_of(node).row,
+    return _after_last(module, lines, last, last.comma, module.start_of(node).row,
                        module.end_of(node).row, entry)
 
 
-def _after_last(module: ModuleIndex, lines: LineIndex, first: cst.CSTNode,
-                value: cst.BaseExpression, comma: cst.Comma | cst.MaybeSentinel,
+def _after_last(module: ModuleIndex, lines: LineIndex,
+                element: cst.Arg | cst.BaseDictElement, comma: cst.Comma | cst.MaybeSentinel,
                 first_row: int, last_row: int, item: str) -> tuple[Edit, ...]:
-    """Insert `item` after the last element of a call's arguments or a dict's entries
-    (`first` is where that element starts), one per line when they are laid out so."""
-    value_start = module.start_of(first)
-    multi_line = value_start.row != first_row and last_row > value_start.row
+    """Insert `item` after the last element of a call's arguments or a dict's entries,
+    one per line when they are laid out so.
+
+    The element's own range (an `Arg`, a `DictElement`) runs from its keyword, key or
+    `**` to the last closing parenthesis of its value: the range of the value itself
+    leaves its parentheses out, and `f((url))` must not become `f((url, headers=...))`.
+    """
+    element_start = module.start_of(element)
+    multi_line = element_start.row != first_row and last_row > element_start.row
     if isinstance(comma, cst.Comma):
         comma_end = module.end_of(comma)
         if multi_line:
             # After the comma's line, comments included, one element per line.
             line_end = Location(comma_end.row, len(lines.line(comma_end.row)) + 1)
-            indent = lines.indent(value_start)
+            indent = lines.indent(element_start)
             return (Edit.insertion(line_end, f"{_newline(lines)}{indent}{item},"),)
         return (Edit.insertion(comma_end, f" {item},"),)
-    value_end = module.end_of(value)
+    element_end = module.end_of(element)
     if multi_line:
-        indent = lines.indent(value_start)
-        return (Edit.insertion(value_end, f",{_newline(lines)}{indent}{item}"),)
-    return (Edit.insertion(value_end, f", {item}"),)
+        indent = lines.indent(element_start)
+        line = lines.line(element_end.row)
+        rest = line[element_end.column - 1:].strip()
+        if rest.startswith("#"):
+            # A comment after the element stays on its line: the comma goes before it
+            # and the new element on a line of its own.
+            line_end = Location(element_end.row, len(line) + 1)
+            return (Edit.insertion(element_end, ","),
+                    Edit.insertion(line_end, f"{_newline(lines)}{indent}{item}"))
+        return (Edit.insertion(element_end, f",{_newline(lines)}{indent}{item}"),)
+    return (Edit.insertion(element_end, f", {item}"),)
+
+
+def _outer_start(module: ModuleIndex, node: cst.BaseExpression) -> Location:
+    """Where `node` starts, its opening parentheses included (its own range leaves them
+    out)."""
+    return module.start_of(node.lpar[0]) if node.lpar else module.start_of(node)
+
+
+def _outer_end(module: ModuleIndex, node: cst.BaseExpression) -> Location:
+    """Where `node` ends, its closing parentheses included."""
+    return module.end_of(node.rpar[-1]) if node.rpar else module.end_of(node)
+
+
+def _looser_than_bitwise_or(node: cst.BaseExpression) -> bool:
+    """Whether `node`, unparenthesised, binds more loosely than `**` takes in a dict
+    display (`{**a or b}` does not parse)."""
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.operator, cst.Not)
+    return isinstance(node, (cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Lambda,
+                             cst.NamedExpr, cst.Yield))
 
 
 def _newline(lines: LineIndex) -> str:

@@ -306,9 +306,9 @@ def session_classes(draw: st.DrawFn, serial: int, path: str) -> Piece:
     url = draw(urls(serial, "legacy").filter(lambda u: u.role == "api")
                | urls(serial, "current").filter(lambda u: u.role == "api"))
     setup, header_code = draw(st.sampled_from((
-        ('        self.session.headers.update({{"Procore-Company-Id": str(company_id)}})\n', None),
+        ('        self.session.headers.update({"Procore-Company-Id": str(company_id)})\n', None),
         ('        self.session.headers["Procore-Company-Id"] = str(company_id)\n', None),
-        ('        self.session.headers.update({{"Accept": "application/json"}})\n', "MPZ101"),
+        ('        self.session.headers.update({"Accept": "application/json"})\n', "MPZ101"),
         ("", "MPZ101"),
     )))
     code = (
@@ -316,7 +316,7 @@ def session_classes(draw: st.DrawFn, serial: int, path: str) -> Piece:
         f"    def __init__(self, company_id: int) -> None:\n"
         f"        import requests\n"
         f"        self.session = requests.Session()\n"
-        + setup.format() +
+        + setup +
         f"\n"
         f"    def projects(self):\n"
         f'        resp_fz{serial} = self.session.get("{url.text}")\n'

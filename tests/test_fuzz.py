@@ -381,3 +381,12 @@ def test_a_package_importing_a_name_from_itself(statement: str) -> None:
                           SourceFile("a.py", "from b import x\n"),
                           SourceFile("other.py", PROJECT["a.py"])], Settings())
     assert _codes(results) == {"pkg/__init__.py": [], "b.py": [], "a.py": [], "other.py": ["MPZ001"]}
+
+
+def test_header_fix_after_a_parenthesised_url() -> None:
+    source = ('import requests\n\n\ndef f(company_id: int):\n'
+              '    return requests.get(("https://api.procore.com" "/rest/v1.0/projects"))\n')
+    fixed, remaining = fix_source(source)
+    assert fixed == source.replace(
+        '"/rest/v1.0/projects"))', '"/rest/v1.0/projects"), headers={"Procore-Company-Id": str(company_id)})')
+    assert remaining == []

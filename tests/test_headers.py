@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from textwrap import dedent
+
+import pytest
+
+from mpz_lint.engine import fix_source
 from mpz_lint.settings import Settings
 from tests import helpers
 
@@ -525,3 +530,172 @@ def test_rest_path_on_a_base_url_from_the_environment_is_still_a_procore_request
         def other(token):
             return requests.get(BASE + "/api/v2/things", headers={"Authorization": token})
         """)) == [("a.py", "MPZ101", 6, 12)]
+
+
+# --- the fix next to parentheses, trailing commas and comments -------------------------
+#
+# libcst's range of a parenthesised expression leaves its parentheses out: an edit placed
+# at the end of `(URL)` lands inside them, and `f((URL))` would become `f((URL, headers=...))`.
+
+URL = '"https://api.procore.com/rest/v1.0/projects"'
+CID = '"Procore-Company-Id": str(company_id)'
+BEFORE_CALL = """\
+import requests
+
+BASE = {"Accept": "application/json"}
+
+
+def projects(company_id: int, token: str):
+    return """
+
+
+def fixed_call(call: str, unsafe: bool = False) -> str:
+    """The call after `--fix`: the fix applies, leaves nothing fixable, and holds."""
+    fixed, remaining = fix_source(BEFORE_CALL + call, "a.py", HEADER_RULES, unsafe_fixes=unsafe)
+    assert [d.code for d in remaining if d.fix is not None] == []
+    assert fix_source(fixed, "a.py", HEADER_RULES, unsafe_fixes=unsafe)[0] == fixed
+    assert fixed.startswith(BEFORE_CALL)
+    return fixed[len(BEFORE_CALL):]
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    # A new `headers=` argument after a parenthesised last argument.
+    (f"requests.get(({URL}))\n",
+     f"requests.get(({URL}), headers={{{CID}}})\n"),
+    (f"requests.get((({URL})))\n",
+     f"requests.get((({URL})), headers={{{CID}}})\n"),
+    (f"requests.get(url=({URL}))\n",
+     f"requests.get(url=({URL}), headers={{{CID}}})\n"),
+    (f"requests.get({URL}, timeout=(3, 10))\n",
+     f"requests.get({URL}, timeout=(3, 10), headers={{{CID}}})\n"),
+    (f"requests.get({URL}, timeout=(30))\n",
+     f"requests.get({URL}, timeout=(30), headers={{{CID}}})\n"),
+    # A trailing comma inside the call, with or without a space before `)`.
+    (f"requests.get({URL},)\n",
+     f"requests.get({URL}, headers={{{CID}}},)\n"),
+    (f"requests.get(({URL}),)\n",
+     f"requests.get(({URL}), headers={{{CID}}},)\n"),
+    (f"requests.get(({URL}), )\n",
+     f"requests.get(({URL}), headers={{{CID}}}, )\n"),
+    # A comment after the last argument, on the call's own line.
+    (f"requests.get(({URL})  # projects\n    )\n",
+     f"requests.get(({URL}), headers={{{CID}}}  # projects\n    )\n"),
+    # Parentheses that open on the call's line and close on another.
+    (f"requests.get((\n        {URL}\n    ))\n",
+     f"requests.get((\n        {URL}\n    ), headers={{{CID}}})\n"),
+    # One argument per line: the new one on a line of its own, at the same indent.
+    (f"requests.get(\n        ({URL})\n    )\n",
+     f"requests.get(\n        ({URL}),\n        headers={{{CID}}}\n    )\n"),
+    (f"requests.get(\n        ({URL}),\n    )\n",
+     f"requests.get(\n        ({URL}),\n        headers={{{CID}}},\n    )\n"),
+    (f"requests.get(\n        ({URL}),  # projects\n    )\n",
+     f"requests.get(\n        ({URL}),  # projects\n        headers={{{CID}}},\n    )\n"),
+    # A comment after the last argument stays on its line; the comma goes before it.
+    (f"requests.get(\n        ({URL})  # projects\n    )\n",
+     f"requests.get(\n        ({URL}),  # projects\n        headers={{{CID}}}\n    )\n"),
+    (f"requests.get(\n        {URL}  # projects\n    )\n",
+     f"requests.get(\n        {URL},  # projects\n        headers={{{CID}}}\n    )\n"),
+    (f"requests.get(\n        {URL},\n        timeout=(\n            30\n        )\n    )\n",
+     f"requests.get(\n        {URL},\n        timeout=(\n            30\n        ),\n"
+     f"        headers={{{CID}}}\n    )\n"),
+    # A last argument spanning lines and closing on the call's last line: the new one
+    # lines up with it.
+    (f"requests.get(\n        {URL}, timeout=(\n            30))\n",
+     f"requests.get(\n        {URL}, timeout=(\n            30),\n"
+     f"{' ' * 54}headers={{{CID}}})\n"),
+])
+def test_new_headers_argument_after_parentheses_commas_and_comments(call: str,
+                                                                   expected: str) -> None:
+    assert fixed_call(call) == expected
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    # Into the dict literal, after a parenthesised value or a `**` of one.
+    (f'requests.get({URL}, headers={{"Authorization": (token)}})\n',
+     f'requests.get({URL}, headers={{"Authorization": (token), {CID}}})\n'),
+    (f'requests.get({URL}, headers={{"Authorization": ((token))}})\n',
+     f'requests.get({URL}, headers={{"Authorization": ((token)), {CID}}})\n'),
+    (f'requests.get({URL}, headers={{"Authorization": (token),}})\n',
+     f'requests.get({URL}, headers={{"Authorization": (token), {CID},}})\n'),
+    (f"requests.get({URL}, headers={{**(BASE)}})\n",
+     f"requests.get({URL}, headers={{**(BASE), {CID}}})\n"),
+    (f'requests.get({URL}, headers=({{"Authorization": token}}))\n',
+     f'requests.get({URL}, headers=({{"Authorization": token, {CID}}}))\n'),
+    (f'requests.get({URL}, headers=BASE | {{"Authorization": (token)}})\n',
+     f'requests.get({URL}, headers=BASE | {{"Authorization": (token), {CID}}})\n'),
+    (f'requests.get({URL}, headers={{\n        "Authorization": (token)\n    }})\n',
+     f'requests.get({URL}, headers={{\n        "Authorization": (token),\n        {CID}\n    }})\n'),
+    (f'requests.get({URL}, headers={{\n        "Authorization": (token)  # bearer\n    }})\n',
+     f'requests.get({URL}, headers={{\n        "Authorization": (token),  # bearer\n'
+     f'        {CID}\n    }})\n'),
+    (f'requests.get({URL}, headers={{\n        "Authorization": (\n            token\n        ),\n    }})\n',
+     f'requests.get({URL}, headers={{\n        "Authorization": (\n            token\n        ),\n'
+     f'        {CID},\n    }})\n'),
+    # `None` and `{}` are replaced inside their parentheses.
+    (f"requests.get({URL}, headers=(None))\n",
+     f"requests.get({URL}, headers=({{{CID}}}))\n"),
+    (f"requests.get({URL}, headers=({{}}))\n",
+     f"requests.get({URL}, headers=({{{CID}}}))\n"),
+])
+def test_into_the_headers_dict_after_parentheses_and_comments(call: str, expected: str) -> None:
+    assert fixed_call(call) == expected
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    # A shared value is merged around its parentheses, not inside them.
+    (f"requests.get({URL}, headers=(BASE))\n",
+     f"requests.get({URL}, headers={{**(BASE), {CID}}})\n"),
+    (f"requests.get({URL}, headers=(\n        BASE\n    ))\n",
+     f"requests.get({URL}, headers={{**(\n        BASE\n    ), {CID}}})\n"),
+    # `**` binds tighter than `or`, `if`-`else`, `not` and comparisons: parentheses added.
+    (f"requests.get({URL}, headers=BASE or {{}})\n",
+     f"requests.get({URL}, headers={{**(BASE or {{}}), {CID}}})\n"),
+    (f"requests.get({URL}, headers=BASE if token else {{}})\n",
+     f"requests.get({URL}, headers={{**(BASE if token else {{}}), {CID}}})\n"),
+    (f"requests.get({URL}, headers=(BASE or {{}}))\n",
+     f"requests.get({URL}, headers={{**(BASE or {{}}), {CID}}})\n"),
+])
+def test_shared_headers_merged_around_parentheses(call: str, expected: str) -> None:
+    assert fixed_call(call) == expected
+
+
+def test_wrapper_caller_gets_the_header_after_a_parenthesised_argument() -> None:
+    code = dedent("""\
+        import requests
+
+
+        def procore_get(path, headers=None):
+            return requests.get("https://api.procore.com/rest/v1.0/" + path, headers=headers)
+
+
+        def sync(company_id):
+            return procore_get(
+                ("projects")  # all of them
+            )
+        """)
+    fixed, remaining = fix_source(code, "a.py", HEADER_RULES)
+    assert remaining == []
+    assert fixed == code.replace(
+        '        ("projects")  # all of them\n',
+        '        ("projects"),  # all of them\n'
+        '        headers={"Procore-Company-Id": str(company_id)}\n')
+
+
+def test_client_defaults_get_the_header_after_a_parenthesised_base_url() -> None:
+    code = dedent("""\
+        import httpx
+
+
+        class Sync:
+            def __init__(self, company_id):
+                self.client = httpx.Client(base_url=("https://api.procore.com"))
+
+            def projects(self):
+                return self.client.get("/rest/v1.0/projects")
+        """)
+    fixed, remaining = fix_source(code, "a.py", HEADER_RULES, unsafe_fixes=True)
+    assert remaining == []
+    assert fixed == code.replace(
+        'httpx.Client(base_url=("https://api.procore.com"))',
+        'httpx.Client(base_url=("https://api.procore.com"), '
+        'headers={"Procore-Company-Id": str(company_id)})')
