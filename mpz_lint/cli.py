@@ -22,6 +22,7 @@ from mpz_lint.config import OUTPUT_FORMATS
 from mpz_lint.model import FileError
 
 if TYPE_CHECKING:
+    from mpz_lint.cache import ResultCache
     from mpz_lint.config import Resolved
     from mpz_lint.engine import FileResult
     from mpz_lint.notebooks import Notebook
@@ -133,6 +134,12 @@ class CheckOptions:
 @click.option("--show-settings", is_flag=True,
               help="Print the settings in effect and where each comes from, then exit.")
 # --- output
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to check with (default: one per core); output is the same.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", metavar="DIR",
+              help="Where the cache lives (default: .mpz_lint_cache beside the config file, "
+                   "or $MPZ_LINT_CACHE_DIR).")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
               help="How to print the findings (default: full).")
 @click.option("-o", "--output-file", metavar="FILE", help="Write the findings to FILE.")
@@ -202,11 +209,13 @@ def _cli_values(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         if given(name):
             values[name.replace("_", "-")] = list(options[name])
     for name in ("strict", "respect_gitignore", "force_exclude", "company_id_expr",
-                 "output_format"):
+                 "output_format", "jobs", "cache_dir"):
         if options[name] is not None:
             values[name.replace("_", "-")] = options[name]
     if options["service_account"] is not None:
         values["service-account"] = options["service_account"]
+    if options["no_cache"]:
+        values["cache"] = False
     if options["per_file_ignores"]:
         values["per-file-ignores"] = _per_file_ignores(options["per_file_ignores"])
     if options["http_clients"]:
@@ -265,6 +274,20 @@ class _Inputs:
             self.locations[loaded.path] = location
 
 
+def _cache(resolved: Resolved) -> ResultCache | None:
+    """The cache a run uses: `--cache-dir`/`cache-dir`, else $MPZ_LINT_CACHE_DIR, else
+    `.mpz_lint_cache` beside the config file (or in the current folder), as ruff does."""
+    from mpz_lint.cache import DEFAULT_DIRECTORY, ResultCache
+
+    if not resolved.cache:
+        return None
+    directory = resolved.cache_dir or os.environ.get("MPZ_LINT_CACHE_DIR")
+    if directory is None:
+        base = resolved.config_file.parent if resolved.config_file is not None else Path.cwd()
+        directory = str(base / DEFAULT_DIRECTORY)
+    return ResultCache(Path(directory))
+
+
 def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
                reading_stdin: bool) -> int:
     from mpz_lint import engine, output
@@ -289,12 +312,14 @@ def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
 
     run_mode: output.Mode = "diff" if run.diff else ("fix" if run.fix else "check")
     progress = _Progress(len(sources))
+    jobs = resolved.jobs or os.cpu_count() or 1
+    cache = None if reading_stdin else _cache(resolved)
     try:
         if run_mode == "check":
-            results = engine.lint_files(sources, settings, progress)
+            results = engine.lint_files(sources, settings, progress, jobs=jobs, cache=cache)
         else:
             results = engine.fix_files(sources, settings, unsafe_fixes=run.unsafe_fixes,
-                                       progress=progress)
+                                       progress=progress, jobs=jobs, cache=cache)
     finally:
         progress.close()
     if run_mode == "fix" and not reading_stdin:

@@ -154,6 +154,18 @@ def _check_output_format(where: str, key: str, value: object, known: Sequence[st
     return str(value)
 
 
+def _check_jobs(where: str, key: str, value: object, known: Sequence[str]) -> int:
+    _expect(where, key, value, "a positive integer (processes)",
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1)
+    assert isinstance(value, int)
+    return value
+
+
+def _check_path(where: str, key: str, value: object, known: Sequence[str]) -> str:
+    _expect(where, key, value, "a path (string)", isinstance(value, str) and bool(value))
+    return str(value)
+
+
 Checker = Callable[[str, str, object, Sequence[str]], Any]
 
 # Every key, in the order `--show-settings` prints them, with its check and default.
@@ -173,6 +185,9 @@ KEYS: dict[str, tuple[Checker, Any]] = {
     "extend-exempt-endpoints": (_check_endpoints, []),
     "http-clients": (_check_http_clients, []),
     "output-format": (_check_output_format, "full"),
+    "jobs": (_check_jobs, None),  # None: one process per core
+    "cache": (_check_bool, True),
+    "cache-dir": (_check_path, None),  # None: .mpz_lint_cache beside the config file
 }
 # Keys whose values add up over the layers instead of replacing each other.
 EXTENDING = ("extend-select", "ignore", "extend-exclude", "extend-exempt-endpoints")
@@ -315,6 +330,9 @@ class Resolved:
     config_file: Path | None
     values: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    jobs: int | None = None  # how the run goes, not what it finds: not in Settings
+    cache: bool = True
+    cache_dir: str | None = None
 
     def show(self) -> str:
         """`--show-settings`: every key as TOML, with where its value came from."""
@@ -363,7 +381,8 @@ def merge(layers: Sequence[Layer]) -> Resolved:
         http_clients=tuple(resolved["http-clients"]),
     )
     return Resolved(settings, values["output-format"], config_file, values,
-                    {key: " + ".join(origin) for key, origin in origins.items()})
+                    {key: " + ".join(origin) for key, origin in origins.items()},
+                    jobs=resolved["jobs"], cache=resolved["cache"], cache_dir=resolved["cache-dir"])
 
 
 def _resolve(key: str, value: Any, root: Path | None) -> Any:
@@ -372,6 +391,8 @@ def _resolve(key: str, value: Any, root: Path | None) -> Any:
         return None
     if key in ("exclude", "extend-exclude"):
         return [_anchor(glob, root) for glob in value]
+    if key == "cache-dir":
+        return str(root / value) if root is not None and not Path(value).is_absolute() else value
     if key == "per-file-ignores":
         return [PerFileIgnore(_anchor(glob, root), tuple(codes)) for glob, codes in value.items()]
     if key == "service-account":

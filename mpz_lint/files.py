@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # Folders that hold tools' or other people's code, never the project's own.
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist", "site-packages",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".mpz_lint_cache", "build", "dist",
+    "site-packages",
 })
 
 Discovered = tuple[Path, str]  # (where the file is, the name shown to the user)

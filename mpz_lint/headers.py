@@ -209,20 +209,7 @@ class HeaderAnalysis:
         mode = self.project.settings.service_account
         if mode != "auto":
             return mode == "yes"
-        for module in self.project.modules():
-            for site in module.calls:
-                call = site.node
-                assert isinstance(call, cst.Call)
-                for arg in call.args:
-                    if (arg.keyword is not None and arg.keyword.value == "grant_type"
-                            and _is_grant(arg.value)):
-                        return True
-                for value in self.resolver.resolve(call.func, site.scope):
-                    if isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS:
-                        return True
-            if module.client_credentials:
-                return True
-        return False
+        return uses_client_credentials(self.project)
 
     # --- finding requests --------------------------------------------------------------
 
@@ -734,6 +721,27 @@ def qualified_name(function: FunctionInfo) -> str:
     owner = (qualified_name_of_class(function.cls) if function.cls is not None
              else module_name(function.scope.module))
     return f"{owner}.{function.name}"
+
+
+def uses_client_credentials(project: Project) -> bool:
+    """Whether the project gets its tokens with the client credentials grant (a service
+    account): a `grant_type` keyword or dict entry, a form body, or oauthlib's
+    BackendApplicationClient. Docs and comments do not count."""
+    resolver: Resolver = project.analysis(Resolver)
+    for module in project.modules():
+        for site in module.calls:
+            call = site.node
+            assert isinstance(call, cst.Call)
+            for arg in call.args:
+                if (arg.keyword is not None and arg.keyword.value == "grant_type"
+                        and _is_grant(arg.value)):
+                    return True
+            for value in resolver.resolve(call.func, site.scope):
+                if isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS:
+                    return True
+        if module.client_credentials:
+            return True
+    return False
 
 
 def _is_grant(node: cst.BaseExpression) -> bool:

@@ -43,10 +43,18 @@ class Use:
     """One place a host literal's value is used with a role."""
 
     role: Role
-    path: str
-    row: int
+    module: ModuleIndex = field(compare=False)
     vapid: Text | None = None  # a "/vapid" piece the use appends, to rewrite with the host
     node: cst.CSTNode | None = None  # the expression that uses the value
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    @property
+    def row(self) -> int:
+        # Asked only when a finding names its uses: most modules never need positions.
+        return self.module.start_of(self.node).row if self.node is not None else 1
 
     def where(self) -> str:
         return f"{self.path}:{self.row}"
@@ -242,7 +250,7 @@ class HostAnalysis:
             if match.carved_out:
                 # The MCP server or a presigned link built on this base: that use needs the
                 # host as it is, like a web link.
-                use = Use(knowledge.WEB, module.path, module.start_of(node).row, None, node)
+                use = Use(knowledge.WEB, module, None, node)
                 if use not in literal.uses:
                     literal.uses.append(use)
                 continue
@@ -258,7 +266,7 @@ class HostAnalysis:
                 span = _text_span(value, start, start + len("/vapid"))
                 if span is not None:
                     vapid = span[0].slice(span[1], span[1] + len("/vapid"))
-            use = Use(role, module.path, module.start_of(node).row, vapid, node)
+            use = Use(role, module, vapid, node)
             if use not in literal.uses:
                 literal.uses.append(use)
 

@@ -329,6 +329,9 @@ SERVICE_ACCOUNT_CLIENTS: frozenset[str] = frozenset(
     {"oauthlib.oauth2.BackendApplicationClient",
      "oauthlib.oauth2.rfc6749.clients.BackendApplicationClient"}
 )
+# A module that uses the grant in any form we recognise contains one of these words.
+SERVICE_ACCOUNT_WORDS: tuple[str, ...] = (
+    SERVICE_ACCOUNT_GRANT, *sorted({q.rsplit(".", 1)[-1] for q in SERVICE_ACCOUNT_CLIENTS}))
 
 # Header names that mean Procore-Company-Id but are spelled wrong (compared after
 # removing everything but letters and lower-casing): Procore_Company_Id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from mpz_lint.model import FileError
@@ -88,19 +88,21 @@ def _syntax_message(exc: cst.ParserSyntaxError) -> str:
     return f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {first}"
 
 
-_PROCORE = re.compile(r"procore", re.IGNORECASE)
-
-
 class Project:
     """All files of one run. Parses lazily, caches per-run analyses by their class."""
 
-    def __init__(self, files: Sequence[SourceFile], settings: Settings) -> None:
+    def __init__(self, files: Sequence[SourceFile], settings: Settings,
+                 relevant: Collection[str] | None = None) -> None:
+        """`relevant`: the Python files that may concern Procore, when the caller knows
+        (a group of a larger run, see mpz_lint.groups); else decided from `files`."""
         self.files: dict[str, SourceFile] = {f.path: f for f in files}
         self.settings = settings
         self.errors: dict[str, FileError] = {}
         self._modules: dict[str, ModuleIndex | None] = {}
         self._analyses: dict[Any, Any] = {}
-        self._relevant: set[str] | None = None
+        self._relevant: set[str] | None = None if relevant is None else set(relevant)
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._imports: dict[str, set[str]] = {}
 
     # --- files -----------------------------------------------------------------------
 
@@ -122,7 +124,9 @@ class Project:
         """Whether any rule can find something in `source`; the others cost nothing more."""
         if source.kind == "python":
             return source.path in self.relevant_paths()
-        return _PROCORE.search(source.text) is not None
+        from mpz_lint.relevance import names_procore
+
+        return names_procore(source.text)
 
     def prepare(self, source: SourceFile) -> None:
         """Parse `source` if it needs it, so that errors are known before rules run."""
@@ -174,9 +178,17 @@ class Project:
         if source.kind != "python" or source.path not in self._modules:
             return True
         module = self._modules[source.path]
-        return module is None or module.tree.code == source.text
+        return module is None or module.round_trips()
 
     # --- imports between the project's modules ----------------------------------------
+
+    def imports_of(self, path: str) -> set[str]:
+        """The project modules the file at `path` imports, read from its import lines."""
+        if path not in self._imports:
+            from mpz_lint.relevance import imported_modules
+
+            self._imports[path] = imported_modules(self, path, self.files[path].text)
+        return self._imports[path]
 
     def resolve_module(self, importer: str, dotted: str) -> str | None:
         """The path of the project module that `importer` means by `dotted` (which may be
@@ -185,10 +197,17 @@ class Project:
         An absolute import is looked up below each folder above the importer, nearest
         first: whichever of them is on sys.path at run time, the module is found there.
         """
+        folder = posixpath.dirname(importer.replace("\\", "/"))
+        key = (folder, dotted)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_module(folder, dotted)
+        return self._resolved[key]
+
+    def _resolve_module(self, folder: str, dotted: str) -> str | None:
+        # Only the importer's folder matters: many files of one folder import alike.
         python_paths = self._python_paths()
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted.lstrip(".").split(".") if p]
-        folder = posixpath.dirname(importer.replace("\\", "/"))
         if level:
             for _ in range(level - 1):
                 folder = posixpath.dirname(folder)

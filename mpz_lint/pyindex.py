@@ -8,16 +8,17 @@ that provider at 3.6x a bare parse, and name lookup over these tables is all we 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Union
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mpz_lint import knowledge
+from mpz_lint.fixer import LineIndex
 from mpz_lint.knowledge import role_from_name
 from mpz_lint.model import Location
+from mpz_lint.positions import NodeOffsets
+from mpz_lint.treewalk import TreeWalker
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
@@ -160,9 +161,10 @@ class ModuleIndex:
         self.client_credentials = False
         # `target = <value>` statements, by id of the value: where to add a line after it.
         self.assignments: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._offsets: NodeOffsets | None = None
+        self._lines: LineIndex | None = None
         collector = _Collector(self)
-        tree.visit(collector)
+        collector.walk(tree)
         # Names whose every use is a pattern (`url.startswith(LEGACY)`, `x == LEGACY`):
         # the URLs they hold are things to look for, not places to call.
         self.pattern_names: frozenset[str] = frozenset(
@@ -170,22 +172,30 @@ class ModuleIndex:
             if inert >= collector.uses.get(name, 0)
         )
 
-    # Positions cost a second walk (libcst's PositionProvider): computed only for modules
-    # that report something.
-    def range_of(self, node: cst.CSTNode) -> CodeRange:
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        return self._positions[node]
+    # Positions cost a code pass (see mpz_lint.positions): computed only for modules that
+    # report something or fix something.
+    def span_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """Character offsets of `node` in the module's text (syntactic: no whitespace)."""
+        if self._offsets is None:
+            self._offsets = NodeOffsets(self.tree)
+        return self._offsets.span(node)
+
+    def round_trips(self) -> bool:
+        """Whether libcst gives back the file byte for byte (so fixes can keep the rest)."""
+        if self._offsets is None:
+            self._offsets = NodeOffsets(self.tree)
+        return self._offsets.code == self.source.text
 
     def start_of(self, node: cst.CSTNode) -> Location:
-        start = self.range_of(node).start
-        return Location(start.line, start.column + 1)
+        return self._line_index().location(self.span_of(node)[0])
 
     def end_of(self, node: cst.CSTNode) -> Location:
-        end = self.range_of(node).end
-        return Location(end.line, end.column + 1)
+        return self._line_index().location(self.span_of(node)[1])
 
+    def _line_index(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.source.text)
+        return self._lines
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -213,7 +223,7 @@ def raw_text_has_procore(node: StringNode) -> bool:
                and raw_text_has_procore(p) for p in parts)
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector(TreeWalker):
     """Fills a ModuleIndex in one walk."""
 
     def __init__(self, index: ModuleIndex) -> None:
@@ -301,7 +311,7 @@ class _Collector(cst.CSTVisitor):
         if first is not None and len(node.targets) == 1 and self.lines:
             self.index.assignments[id(node.value)] = (self.lines[-1], first)
         # Only the value is a use of names; the targets are stores.
-        node.value.visit(self)
+        self.walk(node.value)
         self.assigned.pop()
         return False  # type: ignore[return-value]
 
@@ -317,7 +327,7 @@ class _Collector(cst.CSTVisitor):
             self.inert_uses[node.value] = self.inert_uses.get(node.value, 0) + 1
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `obj.attr`: the attribute's name is not a use of a name
+        self.walk(node.value)  # `obj.attr`: the attribute's name is not a use of a name
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:

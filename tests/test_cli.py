@@ -153,8 +153,8 @@ def test_options_reach_the_settings(
 ) -> None:
     seen: list[Settings] = []
 
-    def lint_files(sources: object, settings: Settings,
-                   progress: object = None) -> list[engine.FileResult]:
+    def lint_files(sources: object, settings: Settings, progress: object = None,
+                   **run_options: object) -> list[engine.FileResult]:
         seen.append(settings)
         return []
 

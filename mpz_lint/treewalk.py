@@ -1,0 +1,98 @@
+"""A lean walk over a libcst tree, with libcst's `visit_X` / `leave_X` conventions.
+
+`cst.CSTVisitor` pays for generality we do not use: it rebuilds every node's children
+through `_visit_and_replace_children`, calls `on_visit_attribute`/`on_leave_attribute`
+around every field, and walks every whitespace, comma and parenthesis node. Indexing a
+module that way cost about as much as parsing it. This walk reads the fields of each node
+type once, leaves out the ones that only hold layout (whitespace, brackets, separators,
+operators), and dispatches through a per-type table, so it visits the nodes that carry
+meaning and nothing else.
+
+Semantics kept from libcst: `visit_X(node)` runs before the node's children and returning
+False skips them; `leave_X(node)` runs after them (also when they were skipped). Children
+are walked in field order, which is source order except that decorators come after the
+function or class they decorate; nothing here depends on that order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Optional
+
+import libcst as cst
+
+# Fields that hold only layout: no name, string, call or statement lives below them.
+_LAYOUT_FIELDS = frozenset({
+    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer",
+    "comma", "semicolon", "colon", "equal", "dot", "operator", "star", "asynchronous",
+    "newline", "trailing_whitespace", "indent", "lbrace", "rbrace", "lbracket", "rbracket",
+    "first_colon", "second_colon", "trailing_comma", "comment", "empty_lines", "encoding",
+    "default_indent", "default_newline", "has_trailing_newline", "relative", "posonly_ind",
+    "separator", "conversion", "start", "end", "leading_whitespace", "whitespace_between",
+})
+
+# Deeper trees are refused: the resolver and libcst's own code generation recurse a few
+# frames per level, so a module this deep would overflow the stack later, in the middle
+# of another module's analysis. libcst's visitor failed at about this depth too.
+MAX_DEPTH = 250
+
+_Handler = Optional[Callable[[Any], Any]]
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in dataclasses.fields(node_type)
+        if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+    )
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    # isinstance against the CSTNode ABC is slow; each type is asked once.
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+class TreeWalker:
+    """Subclass and define `visit_<NodeType>` / `leave_<NodeType>`; call `walk(tree)`."""
+
+    def __init__(self) -> None:
+        self._table: dict[type, tuple[_Handler, _Handler, tuple[str, ...]]] = {}
+        self._depth = 0
+
+    def walk(self, node: cst.CSTNode) -> None:
+        entry = self._table.get(type(node))
+        if entry is None:
+            entry = self._entry(type(node))
+        visit, leave, fields = entry
+        if visit is None or visit(node) is not False:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise RecursionError("too deeply nested")
+            for name in fields:
+                child = getattr(node, name)
+                kind = type(child)
+                if kind is tuple or kind is list:
+                    for item in child:
+                        if _is_node(type(item)):
+                            self.walk(item)
+                elif _is_node(kind):
+                    self.walk(child)
+            self._depth -= 1
+        if leave is not None:
+            leave(node)
+
+    def _entry(self, node_type: type) -> tuple[_Handler, _Handler, tuple[str, ...]]:
+        name = node_type.__name__
+        fields = _FIELDS.get(node_type)
+        if fields is None:
+            fields = _FIELDS[node_type] = _child_fields(node_type)
+        entry = (getattr(self, f"visit_{name}", None), getattr(self, f"leave_{name}", None),
+                 fields)
+        self._table[node_type] = entry
+        return entry

@@ -1,0 +1,291 @@
+"""Scale without changing results: groups, `-j`, the cache, positions, the tree walk.
+
+No timing here (scripts/bench.py measures speed); these tests hold what speed must not
+change: parallel and serial runs print the same bytes in the same order, a cached run
+prints what an uncached one does, and the cheap positions and walk agree with libcst's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from mpz_lint import engine
+from mpz_lint.cache import ResultCache
+from mpz_lint.groups import plan_groups
+from mpz_lint.positions import NodeOffsets
+from mpz_lint.settings import Settings
+from mpz_lint.sources import SourceFile
+from mpz_lint.treewalk import TreeWalker
+from tests.cli_helpers import make, run
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two teams' copies of the Procore fixtures side by side, as one tree."""
+    for team in ("team_a", "team_b"):
+        for part in ("demo", "hosts", "headers", "programs"):
+            shutil.copytree(FIXTURES / part, tmp_path / team / part,
+                            ignore=shutil.ignore_patterns("*.fixed.py", "__pycache__"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def sources_of(root: Path) -> list[SourceFile]:
+    from mpz_lint.project import kind_of
+
+    found = []
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        kind = kind_of(name)
+        if path.is_file() and kind is not None:
+            found.append(SourceFile(name, path.read_text(), kind))
+    return found
+
+
+# --- -j: the same bytes in the same order -----------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["concise", "json", "full"])
+def test_parallel_and_serial_runs_print_the_same_bytes(
+        monorepo: Path, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)  # fork even for a small tree
+    serial = run("check", "--no-cache", "-j", "1", "--output-format", output_format, ".")
+    parallel = run("check", "--no-cache", "-j", "2", "--output-format", output_format, ".")
+    assert serial.exit_code == parallel.exit_code == 1
+    assert parallel.stdout == serial.stdout
+    assert parallel.stderr == serial.stderr
+    if output_format == "json":
+        assert len(json.loads(serial.stdout)) > 100  # the tree really has findings
+
+
+def test_parallel_and_serial_fixes_are_the_same(monorepo: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)
+    serial = run("check", "--no-cache", "-j", "1", "--diff", "--unsafe-fixes", ".")
+    parallel = run("check", "--no-cache", "-j", "2", "--diff", "--unsafe-fixes", ".")
+    assert serial.stdout.count("\n+++ ") > 50
+    assert parallel.stdout == serial.stdout
+
+
+def test_results_come_back_in_the_order_of_the_files(monorepo: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)
+    files = sources_of(monorepo)
+    serial = engine.lint_files(files, Settings(), jobs=1)
+    parallel = engine.lint_files(files, Settings(), jobs=2)
+    assert [(r.file, r.diagnostics, r.error) for r in parallel] == [
+        (r.file, r.diagnostics, r.error) for r in serial]
+    backwards = engine.lint_files(files[::-1], Settings(), jobs=2)
+    assert [r.file.path for r in backwards] == [f.path for f in files[::-1]]
+
+
+def test_jobs_must_be_positive_and_can_come_from_the_config(monorepo: Path) -> None:
+    assert run("check", "-j", "0", ".").exit_code == 2
+    make(monorepo, {"mpz-lint.toml": "jobs = 2\ncache = false\n"})
+    shown = run("check", "--show-settings", ".").stdout
+    assert "jobs = 2" in shown and "cache = false" in shown
+    make(monorepo, {"mpz-lint.toml": "jobs = 0\n"})
+    result = run("check", ".")
+    assert result.exit_code == 2
+    assert "`jobs` must be a positive integer" in result.stderr
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+def test_groups_follow_imports_env_files_and_django_settings() -> None:
+    files = [
+        SourceFile("billing/client.py", 'from billing import config\n'
+                   'import requests\nrequests.get(config.BASE + "/rest/v1.0/projects")\n'),
+        SourceFile("billing/config.py", 'BASE = "https://app.procore.com"\n'),
+        SourceFile("hooks/server.py", 'import os\nURL = os.getenv("PROCORE_URL")\n'),
+        SourceFile(".env", "PROCORE_URL=https://app.procore.com\n", "config"),
+        SourceFile("site/views.py", "from django.conf import settings\n"
+                   "import requests\nrequests.get(settings.PROCORE_API)\n"),
+        SourceFile("site/settings.py", 'PROCORE_API = "https://app.procore.com/rest/v1.0/me"\n'),
+        SourceFile("tools/lint.py", "print('nothing to do with it')\n"),
+        SourceFile("docs/config.yaml", "procore: https://app.procore.com\n", "config"),
+    ]
+    plan = plan_groups(files, Settings())
+    assert [[f.path for f in group.files] for group in plan.groups] == [
+        ["billing/client.py", "billing/config.py"],
+        ["hooks/server.py", ".env"],
+        ["site/views.py", "site/settings.py"],
+        ["docs/config.yaml"],
+        ["tools/lint.py"],  # cannot concern Procore: a byte search, no parse
+    ]
+    assert plan.groups[-1].relevant == frozenset()
+    assert plan.settings.service_account == "no"
+
+
+def test_a_service_account_is_decided_for_the_whole_run() -> None:
+    files = [
+        SourceFile("jobs/token.py", 'import requests\nrequests.post('
+                   '"https://login.procore.com/oauth/token", data={"grant_type": '
+                   '"client_credentials"})\n'),
+        SourceFile("api/me.py", 'import requests\nrequests.get('
+                   '"https://api.procore.com/rest/v1.0/me")\n'),
+    ]
+    plan = plan_groups(files, Settings())
+    assert len(plan.groups) == 2
+    assert plan.settings.service_account == "yes"
+    results = engine.lint_files(files, Settings())
+    assert [(d.path, d.code) for r in results for d in r.diagnostics] == [("api/me.py", "MPZ101")]
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+def test_a_cached_run_prints_what_an_uncached_one_does(monorepo: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = str(tmp_path / "cache")
+    uncached = run("check", "--no-cache", "--output-format", "json", ".")
+    first = run("check", "--cache-dir", cache, "--output-format", "json", ".")
+    assert (Path(cache) / "CACHEDIR.TAG").is_file()
+    assert (Path(cache) / ".gitignore").read_text().splitlines()[-1] == "*"
+
+    def no_analysis(*args: object) -> None:
+        raise AssertionError("a group was analysed although the cache had it")
+
+    monkeypatch.setattr(engine, "_analyse_group", no_analysis)
+    second = run("check", "--cache-dir", cache, "--output-format", "json", ".")
+    assert first.stdout == second.stdout == uncached.stdout
+    assert first.exit_code == second.exit_code == uncached.exit_code == 1
+
+
+def test_the_cache_follows_the_other_modules_of_a_group(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path, {
+        "crm/auth.py": "def procore_headers(company_id):\n"
+                       "    return {'Procore-Company-Id': str(company_id)}\n",
+        "crm/sync.py": "import requests\nfrom crm.auth import procore_headers\n\n"
+                       "def projects(company_id):\n"
+                       "    return requests.get('https://api.procore.com/rest/v1.0/projects',\n"
+                       "                        headers=procore_headers(company_id))\n",
+    })
+    cache = str(tmp_path / "cache")
+    assert run("check", "--cache-dir", cache, "crm").exit_code == 0
+    # Only the helper changes; the module that makes the request is byte for byte the same.
+    make(tmp_path, {"crm/auth.py": "def procore_headers(company_id):\n"
+                                   "    return {'Accept': 'application/json'}\n"})
+    result = run("check", "--cache-dir", cache, "--output-format", "concise", "crm")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["crm/sync.py:5:12:", "MPZ101"]]
+
+
+def test_settings_are_part_of_the_cache_key(monorepo: Path, tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    everything = run("check", "--cache-dir", cache, "--output-format", "concise", ".")
+    hosts_only = run("check", "--cache-dir", cache, "--select", "MPZ0", "--output-format",
+                     "concise", ".")
+    assert {line.split()[1] for line in hosts_only.stdout.splitlines()} <= {
+        "MPZ001", "MPZ002", "MPZ003"}
+    assert "MPZ101" in everything.stdout
+
+
+def test_no_cache_writes_nothing_and_a_broken_cache_is_a_miss(monorepo: Path,
+                                                              tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run("check", "--no-cache", "--cache-dir", str(cache), ".")
+    assert not cache.exists()
+    expected = run("check", "--cache-dir", str(cache), ".").stdout
+    for entry in cache.rglob("*"):
+        if entry.is_file() and entry.parent.parent.name.startswith("v"):
+            entry.write_bytes(b"not a pickle")
+    assert run("check", "--cache-dir", str(cache), ".").stdout == expected
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_run(monorepo: Path,
+                                                             tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    result = run("check", "--cache-dir", str(blocked / "cache"), "--output-format",
+                 "concise", ".")
+    assert result.exit_code == 1
+    assert result.stdout == run("check", "--no-cache", "--output-format", "concise", ".").stdout
+    assert "error:" not in result.stderr
+
+
+def test_a_fix_run_uses_the_cache_only_where_nothing_is_to_fix(tmp_path: Path) -> None:
+    files = [SourceFile("a.py", 'import requests\nrequests.get("https://app.procore.com'
+                        '/rest/v1.0/me")\n'),
+             SourceFile("b.py", 'URL = "https://api.procore.com/rest/v1.0/me"\n')]
+    cache = ResultCache(tmp_path / "cache")
+    engine.lint_files(files, Settings(), cache=cache)
+    (fixed_a, clean_b) = engine.fix_files(files, Settings(), cache=cache)
+    assert fixed_a.fixed_text == files[0].text.replace("app.procore", "api.procore")
+    assert clean_b.fixed_text is None and clean_b.diagnostics == []
+
+
+# --- positions and the walk agree with libcst -------------------------------------------
+
+
+def fixture_modules() -> list[Path]:
+    return sorted(p for p in FIXTURES.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_node_offsets_match_libcsts_positions() -> None:
+    from mpz_lint.fixer import LineIndex
+
+    compared = 0
+    for path in fixture_modules():
+        tree = cst.parse_module(path.read_text())
+        offsets, lines = NodeOffsets(tree), LineIndex(tree.code)
+        assert offsets.code == tree.code
+        for node, where in MetadataWrapper(tree, unsafe_skip_copy=True).resolve(
+                PositionProvider).items():
+            start, end = (lines.location(o) for o in offsets.span(node))
+            assert (start.row, start.column - 1, end.row, end.column - 1) == (
+                where.start.line, where.start.column, where.end.line, where.end.column), path
+            compared += 1
+    assert compared > 50_000
+
+
+class _Counter(TreeWalker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.seen.append(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.seen.append(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.seen.append("call")
+
+
+class _LibcstCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.seen.append(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.seen.append(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.seen.append("call")
+
+
+def test_the_tree_walk_meets_every_name_string_and_call_libcst_does() -> None:
+    for path in fixture_modules():
+        tree = cst.parse_module(path.read_text())
+        ours, theirs = _Counter(), _LibcstCounter()
+        ours.walk(tree)
+        tree.visit(theirs)
+        # Decorators come after their function in field order: compare as multisets.
+        assert sorted(ours.seen) == sorted(theirs.seen), path
