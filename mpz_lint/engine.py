@@ -13,16 +13,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mpz_lint.cache import ResultCache
 from mpz_lint.fixer import apply_fixes
 from mpz_lint.groups import Group
 from mpz_lint.model import Diagnostic, FileError
-from mpz_lint.project import Project, parse_error
+from mpz_lint.project import Project, parse
 from mpz_lint.rule import Rule, RuleContext
 from mpz_lint.settings import Settings
 from mpz_lint.sources import SourceFile
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 # A fix pass re-checks the whole project, since a fix in one module can change what
 # another module's values resolve to. Ten passes is ruff's limit too.
@@ -217,11 +220,11 @@ class Outcome:
                           self.error, list(self.suppressed))
 
 
-def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str],
-                settings: Settings) -> list[FileResult]:
+def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str], settings: Settings,
+                trees: dict[tuple[str, str], cst.Module] | None = None) -> list[FileResult]:
     from mpz_lint import suppressions
 
-    project = Project(files, settings, relevant)
+    project = Project(files, settings, relevant, trees)
     known = all_rules()
     rules = [rule() for rule in selected_rules(settings)]
     results: list[FileResult] = []
@@ -262,9 +265,10 @@ def _fix_group(group: Group, settings: Settings, unsafe_fixes: bool) -> list[Fil
     fixed: dict[str, list[Diagnostic]] = {source.path: [] for source in files}
     broken: dict[str, FileError] = {}
     final: list[FileResult] | None = None
+    trees: dict[tuple[str, str], cst.Module] = {}  # each text parses once in all passes
     for _ in range(MAX_FIX_PASSES):
         changed = False
-        results = _lint_group(list(current.values()), group.relevant, settings)
+        results = _lint_group(list(current.values()), group.relevant, settings, trees)
         for result in results:
             source = result.file
             if result.error is not None or source.path in broken:
@@ -279,12 +283,13 @@ def _fix_group(group: Group, settings: Settings, unsafe_fixes: bool) -> list[Fil
             if new_text == source.text:
                 continue
             if source.kind == "python":
-                error = parse_error(source.path, new_text)
-                if error is not None:
+                parsed = parse(source.path, new_text)
+                if isinstance(parsed, FileError):
                     broken[source.path] = FileError(
-                        source.path, f"fix not applied, it would not parse ({error.message})"
+                        source.path, f"fix not applied, it would not parse ({parsed.message})"
                     )
                     continue
+                trees[(source.path, new_text)] = parsed
             current[source.path] = dataclasses.replace(source, text=new_text)
             fixed[source.path].extend(applied)
             changed = True
@@ -292,7 +297,7 @@ def _fix_group(group: Group, settings: Settings, unsafe_fixes: bool) -> list[Fil
             final = results  # this pass checked the texts as they now stand
             break
     if final is None:
-        final = _lint_group(list(current.values()), group.relevant, settings)
+        final = _lint_group(list(current.values()), group.relevant, settings, trees)
     for original, result in zip(files, final):
         result.fixed = fixed[original.path]
         if result.file.text != original.text:

@@ -65,17 +65,22 @@ def too_deep(text: str) -> bool:
 
 def parse_error(path: str, text: str) -> FileError | None:
     """None if `text` parses as Python, else a one-line error naming the place."""
+    parsed = parse(path, text)
+    return parsed if isinstance(parsed, FileError) else None
+
+
+def parse(path: str, text: str) -> cst.Module | FileError:
+    """The libcst tree of `text`, or a one-line error naming the place."""
     import libcst as cst
 
     if too_deep(text):
         return FileError(path, "too deeply nested to parse")
     try:
-        cst.parse_module(text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         return FileError(path, _syntax_message(exc))
     except RecursionError:
         return FileError(path, "too deeply nested to parse")
-    return None
 
 
 def _syntax_message(exc: cst.ParserSyntaxError) -> str:
@@ -92,9 +97,12 @@ class Project:
     """All files of one run. Parses lazily, caches per-run analyses by their class."""
 
     def __init__(self, files: Sequence[SourceFile], settings: Settings,
-                 relevant: Collection[str] | None = None) -> None:
+                 relevant: Collection[str] | None = None,
+                 trees: dict[tuple[str, str], cst.Module] | None = None) -> None:
         """`relevant`: the Python files that may concern Procore, when the caller knows
-        (a group of a larger run, see mpz_lint.groups); else decided from `files`."""
+        (a group of a larger run, see mpz_lint.groups); else decided from `files`.
+        `trees`: libcst trees by path and text, shared with other projects of the same run
+        (the passes of a fix: a file parses once however often it is checked)."""
         self.files: dict[str, SourceFile] = {f.path: f for f in files}
         self.settings = settings
         self.errors: dict[str, FileError] = {}
@@ -103,6 +111,7 @@ class Project:
         self._relevant: set[str] | None = None if relevant is None else set(relevant)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._imports: dict[str, set[str]] = {}
+        self.trees: dict[tuple[str, str], cst.Module] = trees if trees is not None else {}
 
     # --- files -----------------------------------------------------------------------
 
@@ -136,24 +145,16 @@ class Project:
     def module(self, path: str) -> ModuleIndex | None:
         """The parsed and indexed module at `path`; None if it does not parse."""
         if path not in self._modules:
-            import libcst as cst
-
             from mpz_lint.pyindex import ModuleIndex
 
             source = self.files[path]
-            if too_deep(source.text):
-                self.errors[path] = FileError(path, "too deeply nested to parse")
-                self._modules[path] = None
-                return None
-            try:
-                tree = cst.parse_module(source.text)
-            except cst.ParserSyntaxError as exc:
-                self.errors[path] = FileError(path, _syntax_message(exc))
-                self._modules[path] = None
-            except RecursionError:
-                self.errors[path] = FileError(path, "too deeply nested to parse")
+            known = self.trees.get((path, source.text))
+            tree = known if known is not None else parse(path, source.text)
+            if isinstance(tree, FileError):
+                self.errors[path] = tree
                 self._modules[path] = None
             else:
+                self.trees[(path, source.text)] = tree
                 try:
                     self._modules[path] = ModuleIndex(self, source, tree)
                 except RecursionError:
