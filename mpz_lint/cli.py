@@ -260,6 +260,16 @@ class _Inputs:
     errors: list[FileError] = dataclasses.field(default_factory=list)
     stdin: bytes | None = None
 
+    def complete(self, partial: SourceFile) -> SourceFile | FileError:
+        """The whole of a file first kept as its import statements (relevance.Screen)."""
+        from mpz_lint import files
+        from mpz_lint.sources import SourceFile
+
+        loaded = files.read_source(self.locations[partial.path], partial.path)
+        if isinstance(loaded, SourceFile):
+            self.originals[partial.path] = loaded
+        return loaded
+
     def add(self, loaded: SourceFile | Notebook | FileError, location: Path | None) -> None:
         from mpz_lint.notebooks import Notebook
 
@@ -304,7 +314,7 @@ def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
     errors = inputs.errors
 
     if run.add_noqa:
-        results = engine.lint_files(sources, settings)
+        results = engine.lint_files(sources, settings, complete=inputs.complete)
         added = _add_noqa(results, inputs, reading_stdin)
         _print_errors(errors)
         click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
@@ -316,10 +326,12 @@ def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
     cache = None if reading_stdin else _cache(resolved)
     try:
         if run_mode == "check":
-            results = engine.lint_files(sources, settings, progress, jobs=jobs, cache=cache)
+            results = engine.lint_files(sources, settings, progress, jobs=jobs, cache=cache,
+                                        complete=inputs.complete)
         else:
             results = engine.fix_files(sources, settings, unsafe_fixes=run.unsafe_fixes,
-                                       progress=progress, jobs=jobs, cache=cache)
+                                       progress=progress, jobs=jobs, cache=cache,
+                                       complete=inputs.complete)
     finally:
         progress.close()
     if run_mode == "fix" and not reading_stdin:
@@ -412,18 +424,35 @@ def _print_errors(errors: Sequence[FileError]) -> None:
 
 
 def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str]) -> _Inputs:
-    from mpz_lint import files
+    """Read every file to check. Config files first: which Python files can be kept as
+    their import statements only (relevance.Screen) depends on what `.env` files set."""
+    from mpz_lint import engine, files
     from mpz_lint.notebooks import is_notebook
+    from mpz_lint.project import kind_of
+    from mpz_lint.relevance import Screen
+    from mpz_lint.sources import SourceFile
 
     found, errors = files.discover(paths, settings)
+    found = [(path, display) for path, display in found if os.path.realpath(path) not in skipped]
     inputs = _Inputs(errors=errors)
+    configs = {display: files.read_source(path, display) for path, display in found
+               if kind_of(display) == "config" and not is_notebook(display)}
+    # A rule that reads any file (MPZ900 reads the noqa comments) needs every file whole.
+    screen = (Screen(c for c in configs.values() if isinstance(c, SourceFile))
+              if all(rule.procore_only for rule in engine.selected_rules(settings)) else None)
     for path, display in found:
-        if os.path.realpath(path) in skipped:
-            continue
         if is_notebook(display):
             inputs.add(files.read_notebook(path, display), path)
+        elif display in configs:
+            config = configs.pop(display)
+            if screen is not None and isinstance(config, SourceFile):
+                config = screen.keep(config)
+            inputs.add(config, path)
         else:
-            inputs.add(files.read_source(path, display), path)
+            loaded = files.read_source(path, display)
+            if screen is not None and isinstance(loaded, SourceFile):
+                loaded = screen.keep(loaded)
+            inputs.add(loaded, path)
     return inputs
 
 

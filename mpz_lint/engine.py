@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from mpz_lint.cache import ResultCache
 from mpz_lint.fixer import apply_fixes
-from mpz_lint.groups import Group
+from mpz_lint.groups import Complete, Group
 from mpz_lint.model import Diagnostic, FileError
 from mpz_lint.project import Project, parse
 from mpz_lint.rule import Rule, RuleContext
@@ -41,7 +41,7 @@ class FileResult:
     fixed: list[Diagnostic] = field(default_factory=list)
     fixed_text: str | None = None  # set only when fixes changed the text
     error: FileError | None = None
-    suppressed: list[Diagnostic] = field(default_factory=list)  # hidden by `# noqa`
+    suppressed: list[Diagnostic] = field(default_factory=list)  # hidden by noqa comments
 
 
 def all_rules() -> tuple[type[Rule], ...]:
@@ -75,27 +75,28 @@ def _no_cycle_collection() -> Iterator[None]:
 def lint_files(
     files: Sequence[SourceFile], settings: Settings,
     progress: Callable[[SourceFile], None] | None = None, *,
-    jobs: int = 1, cache: ResultCache | None = None,
+    jobs: int = 1, cache: ResultCache | None = None, complete: Complete | None = None,
 ) -> list[FileResult]:
     """Check `files`; results come back in the order of `files`, whatever `jobs` is.
 
     The files are analysed in groups (mpz_lint.groups), `jobs` processes at a time;
     `cache` keeps each group's results for the next run. `progress` is called after
-    each file.
+    each file. `complete` reads the whole of a file given as its import statements only
+    (SourceFile.partial) when it turns out to matter.
     """
-    return _run(files, settings, progress, jobs, cache, unsafe_fixes=None)
+    return _run(files, settings, progress, jobs, cache, complete, unsafe_fixes=None)
 
 
 def fix_files(
     files: Sequence[SourceFile], settings: Settings, *, unsafe_fixes: bool = False,
     progress: Callable[[SourceFile], None] | None = None,
-    jobs: int = 1, cache: ResultCache | None = None,
+    jobs: int = 1, cache: ResultCache | None = None, complete: Complete | None = None,
 ) -> list[FileResult]:
     """Apply fixes until nothing more changes; return what remains and what was fixed.
 
     A file whose fixed text no longer parses keeps its original text and gets an error.
     """
-    return _run(files, settings, progress, jobs, cache, unsafe_fixes=unsafe_fixes)
+    return _run(files, settings, progress, jobs, cache, complete, unsafe_fixes=unsafe_fixes)
 
 
 # Below this much Python to parse, starting worker processes costs more than it saves.
@@ -104,10 +105,11 @@ PARALLEL_MIN_CHARS = 400_000
 
 def _run(files: Sequence[SourceFile], settings: Settings,
          progress: Callable[[SourceFile], None] | None, jobs: int,
-         cache: ResultCache | None, unsafe_fixes: bool | None) -> list[FileResult]:
+         cache: ResultCache | None, complete: Complete | None,
+         unsafe_fixes: bool | None) -> list[FileResult]:
     from mpz_lint.groups import plan_groups
 
-    plan = plan_groups(files, settings)
+    plan = plan_groups(files, settings, complete)
     groups, settings = plan.groups, plan.settings
     outcomes: dict[int, list[Outcome]] = {}
     pending: list[int] = []
@@ -140,6 +142,8 @@ def _run(files: Sequence[SourceFile], settings: Settings,
     for number, group in enumerate(groups):
         for source, outcome in zip(group.files, outcomes[number]):
             by_path[source.path] = outcome.result(source)
+    for path, error in plan.unreadable.items():
+        by_path[path].error = error
     return [by_path[source.path] for source in files]
 
 
@@ -188,14 +192,27 @@ def _analyse_batch(groups: list[Group], settings: Settings,
     return [_analyse_group(group, settings, unsafe_fixes) for group in groups]
 
 
+# A group's analysis leaves cycles behind (modules, scopes and the project point at each
+# other); collecting them after about this much analysed source keeps memory flat over a
+# large tree without paying a full collection after every small group.
+COLLECT_EVERY_CHARS = 500_000
+_analysed_since_collection = 0
+
+
 def _analyse_group(group: Group, settings: Settings,
                    unsafe_fixes: bool | None) -> list[Outcome]:
+    global _analysed_since_collection
     with _no_cycle_collection():
         if unsafe_fixes is None:
             results = _lint_group(group.files, group.relevant, settings)
         else:
             results = _fix_group(group, settings, unsafe_fixes)
-    return [Outcome.of(result) for result in results]
+    outcomes = [Outcome.of(result) for result in results]
+    _analysed_since_collection += group.size
+    if _analysed_since_collection >= COLLECT_EVERY_CHARS:
+        _analysed_since_collection = 0
+        gc.collect()
+    return outcomes
 
 
 @dataclass

@@ -115,7 +115,7 @@ class _Walker:
         self.base = base
         self.prefix = prefix
         self.errors = errors
-        self.seen: set[str] = set()
+        self.seen: set[tuple[int, int] | str] = set()  # folders walked: (device, inode)
 
     def walk(self, root: Path) -> Iterator[Discovered]:
         # Absolute and without `..`, so that paths compare with the .gitignore folders.
@@ -127,7 +127,11 @@ class _Walker:
         yield from self._walk(root, self.prefix, ignores)
 
     def _walk(self, folder: Path, display: str, ignores: list[_IgnoreFile]) -> Iterator[Discovered]:
-        real = os.path.realpath(folder)
+        try:
+            status = os.stat(folder)
+            real: tuple[int, int] | str = (status.st_dev, status.st_ino)
+        except OSError:
+            real = os.path.realpath(folder)
         if real in self.seen:
             return  # a symlink back up the tree, or a second way to the same folder
         self.seen.add(real)
@@ -177,9 +181,12 @@ def is_excluded(path: Path, display: str, settings: Settings, base: Path) -> boo
     """Whether an `exclude` or `extend-exclude` glob names this path: a glob without `/`
     matches a file or folder name, one with `/` the whole path (a relative glob from the
     current folder; a config file's globs are made absolute when it is read)."""
+    globs = (*settings.exclude, *settings.extend_exclude)
+    if not globs:
+        return False
     name = posixpath.basename(display) or path.name
     absolute = Path(os.path.abspath(base / path)).as_posix()
-    for glob in (*settings.exclude, *settings.extend_exclude):
+    for glob in globs:
         glob = glob.replace("\\", "/").rstrip("/")
         if "/" in glob:
             pattern = Path(os.path.abspath(base / glob.removeprefix("./"))).as_posix()

@@ -19,7 +19,9 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Callable
 
+from mpz_lint.model import FileError
 from mpz_lint.project import Project, is_env_file
 from mpz_lint.settings import Settings
 from mpz_lint.sources import SourceFile
@@ -44,9 +46,15 @@ class Group:
 class Plan:
     groups: list[Group]
     settings: Settings  # the run's settings, with what only the whole project can decide
+    unreadable: dict[str, FileError]  # files whose whole text could not be read after all
 
 
-def plan_groups(files: Sequence[SourceFile], settings: Settings) -> Plan:
+# Gives the whole text of a file read as its import statements only (SourceFile.partial).
+Complete = Callable[[SourceFile], "SourceFile | FileError"]
+
+
+def plan_groups(files: Sequence[SourceFile], settings: Settings,
+                complete: Complete | None = None) -> Plan:
     """The groups of `files`, in the order of their first file; every file in one group.
 
     Files no rule can find anything in (Python files that cannot concern Procore, config
@@ -56,6 +64,22 @@ def plan_groups(files: Sequence[SourceFile], settings: Settings) -> Plan:
     """
     project = Project(files, settings)
     relevant = project.relevant_paths()
+    unreadable: dict[str, FileError] = {}
+    if any(f.partial and f.path in relevant for f in files):
+        # Relevance is decided from import statements; the analysis needs the rest.
+        whole: list[SourceFile] = []
+        for source in files:
+            if source.partial and source.path in relevant:
+                loaded = complete(source) if complete is not None else FileError(
+                    source.path, "internal error: only the import statements were read")
+                if isinstance(loaded, FileError):
+                    unreadable[source.path] = loaded
+                    relevant.discard(source.path)
+                else:
+                    source = loaded
+            whole.append(source)
+        files = whole
+        project = Project(files, settings, relevant)
     settings = _decide_service_account(project, relevant, settings)
     linked = _Links([f.path for f in files])
     python = [f for f in files if f.path in relevant]
@@ -79,7 +103,7 @@ def plan_groups(files: Sequence[SourceFile], settings: Settings) -> Plan:
               for group in members.values()]
     if rest:
         groups.append(Group(tuple(rest), frozenset()))
-    return Plan(groups, settings)
+    return Plan(groups, settings, unreadable)
 
 
 def _decide_service_account(project: Project, relevant: set[str], settings: Settings) -> Settings:

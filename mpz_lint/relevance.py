@@ -8,16 +8,24 @@ used in another that never names Procore). The last two are followed to a fixed 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from mpz_lint.sources import SourceFile
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
 
+# An import statement: `from X import (a,\n b)` over several lines, `from X import a, b`,
+# or `import a.b as c, d`.
 _IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#)]*)|import[ \t]+([^\n#]+))",
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)?|([^\n#]*))"
+    r"|import[ \t]+([^\n#]+))",
     re.MULTILINE,
 )
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def names_procore(text: str) -> bool:
@@ -110,7 +118,9 @@ def _folder(path: str) -> str:
 def imported_modules(project: Project, path: str, text: str) -> set[str]:
     found: set[str] = set()
     for match in _IMPORT_LINE.finditer(text):
-        module, names, plain = match.groups()
+        module, bracketed, names, plain = match.groups()
+        if bracketed is not None:
+            names = _COMMENT.sub("", bracketed)
         candidates: list[str] = []
         if plain is not None:
             candidates = [part.split(" as ")[0].strip() for part in plain.split(",")]
@@ -128,11 +138,53 @@ def imported_modules(project: Project, path: str, text: str) -> set[str]:
     return found
 
 
+def import_statements(text: str) -> str:
+    """Only the import statements of a module: all relevance needs of a module that
+    cannot concern Procore on its own (see Screen)."""
+    return "\n".join(match.group(0) for match in _IMPORT_LINE.finditer(text))
+
+
+class Screen:
+    """Decides, as a tree is read, which Python files to keep whole.
+
+    A module that neither names Procore nor reads one of the variables the `.env` files
+    set to a Procore URL matters only if it imports a module that does, and that is
+    decided from its import statements alone. Keeping just those (a SourceFile marked
+    `partial`) keeps a run's memory from growing with the size of the tree; the engine
+    asks for the whole text of the few that turn out to matter.
+    """
+
+    def __init__(self, config_files: Iterable[SourceFile]) -> None:
+        names = procore_env_names(config_files)
+        self._env_names = (re.compile("|".join(re.escape(n) for n in sorted(names)))
+                           if names else None)
+
+    def keep(self, source: SourceFile) -> SourceFile:
+        from mpz_lint.project import is_env_file
+
+        if names_procore(source.text):
+            return source
+        if source.kind == "config":
+            # Every .env value may flow into a module; other config files that do not
+            # name Procore have nothing to check at all.
+            if is_env_file(source.path):
+                return source
+            return dataclasses.replace(source, text="", partial=True)
+        if self._env_names is not None and self._env_names.search(source.text):
+            return source
+        return dataclasses.replace(source, text=import_statements(source.text), partial=True)
+
+
 def _procore_env_names(project: Project) -> set[str]:
+    return procore_env_names(project.config_files())
+
+
+def procore_env_names(config_files: Iterable[SourceFile]) -> set[str]:
+    """The variables a `.env` file sets to a value naming Procore."""
     from mpz_lint.project import is_env_file
 
     names: set[str] = set()
-    for source in project.config_files():
+    for source in config_files:
         if is_env_file(source.path) and names_procore(source.text):
             from mpz_lint.config_values import env_assignments
 

@@ -21,6 +21,9 @@ class SourceFile:
     kind: FileKind = "python"
     encoding: str = "utf-8"
     bom: bool = False
+    # `text` holds only the module's import statements (relevance.Screen): it cannot
+    # concern Procore unless it imports a module that does; then the engine asks for all.
+    partial: bool = False
 
     def encode(self, text: str) -> bytes:
         data = text.encode(self.encoding)

@@ -289,3 +289,41 @@ def test_the_tree_walk_meets_every_name_string_and_call_libcst_does() -> None:
         tree.visit(theirs)
         # Decorators come after their function in field order: compare as multisets.
         assert sorted(ours.seen) == sorted(theirs.seen), path
+
+
+# --- reading a large tree: only what can matter is kept whole ---------------------------
+
+
+def test_modules_that_cannot_concern_procore_are_kept_as_their_imports_only() -> None:
+    from mpz_lint.relevance import Screen
+
+    screen = Screen([SourceFile(".env", "PROCORE_URL=https://app.procore.com\n", "config")])
+    other = SourceFile("app/views.py", "import os\nfrom app.models import (\n    Job,  # x\n"
+                       "    Site,\n)\n\n\ndef index():\n    return render(Job)\n")
+    kept = screen.keep(other)
+    assert kept.partial
+    assert kept.text == "import os\nfrom app.models import (\n    Job,  # x\n    Site,\n)"
+    naming = SourceFile("app/sync.py", 'URL = "https://app.procore.com"\n')
+    reading = SourceFile("app/hooks.py", 'import os\nURL = os.environ["PROCORE_URL"]\n')
+    assert screen.keep(naming) is naming and screen.keep(reading) is reading
+
+
+def test_a_module_read_as_imports_is_read_whole_when_it_matters(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # sync.py never names Procore: it is read as its imports, then whole, because it
+    # imports the module that holds the base URL (bracketed, over several lines).
+    make(tmp_path, {
+        "crm/settings.py": 'API_BASE = "https://app.procore.com"\n',
+        "crm/sync.py": "import requests\nfrom crm.settings import (\n    API_BASE,\n)\n\n\n"
+                       "def projects(company_id):\n"
+                       "    return requests.get(API_BASE + '/rest/v1.0/projects',\n"
+                       "                        headers={'Procore-Company-Id': str(company_id)})\n",
+        "crm/unrelated.py": "import json\n\n\ndef load(path):\n    return json.load(path)\n",
+    })
+    result = run("check", "--no-cache", "--output-format", "concise", ".")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["crm/settings.py:1:12:", "MPZ002"]]
+    assert "used at crm/sync.py:8" in run("check", "--no-cache", ".").stdout
+    diff = run("check", "--no-cache", "--diff", ".")
+    assert "+API_BASE = \"https://api.procore.com\"" in diff.stdout
