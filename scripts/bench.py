@@ -1,7 +1,7 @@
 """The benchmark of issue 7 ("Scale"): `mpz-lint check` against a bare libcst parse, ruff,
 Fixit and semgrep, over corpora the script builds itself, with the issue's targets.
 
-    python scripts/bench.py                       # everything (about 15 minutes)
+    python scripts/bench.py                       # everything (about 20 minutes)
     python scripts/bench.py --only dense,fix      # some sections
     python scripts/bench.py --runs 3 --runs-slow 1 --no-install
 
@@ -479,9 +479,14 @@ class Bench:
             def fixit() -> Timing:
                 timing, first = run_timed(peers.fixit_command(tree), self.runs_slow)
                 summary = first.stderr.strip().splitlines()[-1:] or ["(no summary)"]
+                found = len(FIXIT_FINDING.findall(first.stdout))
                 print(f"    Fixit {_version(peers.PEERS_VENV.exe('fixit'))}, rule "
-                      f"{_rel(peers.FIXIT_RULE)}: {len(FIXIT_FINDING.findall(first.stdout))} "
-                      f"findings; {summary[0].strip()}", flush=True)
+                      f"{_rel(peers.FIXIT_RULE)}: {found} findings; {summary[0].strip()}",
+                      flush=True)
+                if found == 0:
+                    raise Failure("Fixit found no app.procore.com literal in the fixtures: "
+                                  "its rule did not run, the comparison would not be real:\n"
+                                  + _tail(first.stdout + first.stderr))
                 return timing
 
             self.figure("fixit mixed", "Fixit 2, one custom rule, over mixed", fixit)
@@ -518,6 +523,9 @@ class Bench:
             python = len(self.corpus("mixed").python_files)
             print(f"    semgrep {_version(peers.SEMGREP_VENV.exe('semgrep'))}: {results} findings, "
                   f"{scanned} of {python} Python files scanned, {errors} errors", flush=True)
+            if results == 0:
+                raise Failure("semgrep found no app.procore.com literal in the fixtures: the "
+                              "comparison would not be real")
             return timing
 
         return measure
@@ -530,8 +538,11 @@ class Bench:
                         lambda: run_timed(command, runs, warmup=1)[0], unit="ms", scale=1000,
                         digits=0)
 
-        command_figure("startup check", f"start-up: python -m mpz_lint check {STARTUP_FILE}",
-                       [sys.executable, "-m", "mpz_lint", "check", STARTUP_FILE])
+        # --no-cache: a pre-commit run checks files just edited, which no cache holds.
+        no_cache = ["--no-cache"] if self.flags.no_cache else []
+        command_figure("startup check",
+                       f"start-up: python -m mpz_lint check {' '.join(no_cache)} {STARTUP_FILE}",
+                       [sys.executable, "-m", "mpz_lint", "check", *no_cache, STARTUP_FILE])
         command_figure("startup import", 'start-up: python -c "import libcst, click"',
                        [sys.executable, "-c", "import libcst, click"])
         script = Path(sys.executable).parent / "mpz-lint"
@@ -542,8 +553,9 @@ class Bench:
             if on_path and Path(on_path) != script:
                 print(f"  note: `mpz-lint` on PATH is {on_path} (a wrapper, e.g. a pyenv "
                       f"shim); timing {script} itself", flush=True)
-            command_figure("startup script", f"start-up: {script} check {STARTUP_FILE}",
-                           [str(script), "check", STARTUP_FILE])
+            command_figure("startup script",
+                           f"start-up: {_short(str(script))} check {' '.join(no_cache)} "
+                           f"{STARTUP_FILE}", [str(script), "check", *no_cache, STARTUP_FILE])
         else:
             print("  no `mpz-lint` console script found", flush=True)
         self.ratio("startup: check one file / import libcst+click", "startup check",
