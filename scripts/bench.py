@@ -158,9 +158,11 @@ def _short(part: str) -> str:
 
 def run_timed(command: Sequence[str], runs: int, *, ok: Sequence[int] = CLI_OK,
               env: dict[str, str] | None = None, prepare: Callable[[], None] | None = None,
-              warmup: int = 0) -> tuple[Timing, subprocess.CompletedProcess[str]]:
+              warmup: int = 0, count: Callable[[subprocess.CompletedProcess[str]], int] | None = None,
+              ) -> tuple[Timing, subprocess.CompletedProcess[str]]:
     """Run `command` `warmup` + `runs` times from the repo root; time the last `runs`.
-    `prepare` runs (untimed) before each run. Returns the timing and the first result."""
+    `prepare` runs (untimed) before each run; `count` counts a run's findings, which must
+    not change from run to run. Returns the timing and the first result."""
     print(f"    $ {show_command(command, env)}", flush=True)
     environment = {**os.environ, **(env or {})}
     times: list[float] = []
@@ -172,12 +174,16 @@ def run_timed(command: Sequence[str], runs: int, *, ok: Sequence[int] = CLI_OK,
         done = subprocess.run(list(command), cwd=REPO, env=environment, capture_output=True,
                               text=True, errors="replace")
         elapsed = time.perf_counter() - start
-        if done.returncode not in ok:
+        # An uncaught exception exits 1 too, which mpz-lint uses for "findings".
+        if done.returncode not in ok or "Traceback (most recent call last)" in done.stderr:
             raise Failure(f"`{show_command(command, env)}` exited {done.returncode}:\n"
                           f"{_tail(done.stderr or done.stdout)}")
+        if first is not None and count is not None and count(done) != count(first):
+            print(f"    warning: run {index + 1} gave {count(done)} findings, the first "
+                  f"{count(first)}: the output is not stable", flush=True)
         if index >= warmup:
             times.append(elapsed)
-            first = first or done
+        first = first or done
     assert first is not None
     return Timing(tuple(times)), first
 
@@ -377,7 +383,8 @@ class Bench:
         corpus = self.corpus(tree)
 
         def measure() -> Timing:
-            timing, first = run_timed(self.mpz(_rel(corpus.root), jobs=jobs), self.runs)
+            timing, first = run_timed(self.mpz(_rel(corpus.root), jobs=jobs), self.runs,
+                                      count=_findings)
             print(f"    {len(FINDING.findall(first.stdout))} findings (exit {first.returncode})",
                   flush=True)
             return timing
@@ -449,7 +456,7 @@ class Bench:
         def measure() -> Timing:
             timing, first = run_timed(
                 self.mpz(_rel(work), jobs=1, fix=True), self.runs,
-                prepare=lambda: corpora.fresh_copy(dense.root, work))
+                prepare=lambda: corpora.fresh_copy(dense.root, work), count=_findings)
             print(f"    fresh copy of {_rel(dense.root)} to {_rel(work)} before each run "
                   f"(not timed); {len(FINDING.findall(first.stdout))} findings left "
                   f"after fixing (exit {first.returncode})", flush=True)
@@ -638,7 +645,7 @@ class Bench:
 
             def measure() -> Timing:
                 print("    (one untimed run first fills the cache)", flush=True)
-                timing, first = run_timed(command, self.runs, warmup=1)
+                timing, first = run_timed(command, self.runs, warmup=1, count=_findings)
                 print(f"    {len(FINDING.findall(first.stdout))} findings (exit "
                       f"{first.returncode})", flush=True)
                 return timing
@@ -683,6 +690,10 @@ class Bench:
         print(f"check options present: {', '.join(supported) or 'none of -j, --no-cache, --cache-dir'}"
               f"; runs: {self.runs} (slow: {self.runs_slow}); sections: "
               f"{', '.join(self.args.sections)}")
+
+
+def _findings(done: subprocess.CompletedProcess[str]) -> int:
+    return len(FINDING.findall(done.stdout))
 
 
 def _rel(path: Path) -> str:
