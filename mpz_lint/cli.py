@@ -284,6 +284,13 @@ class _Inputs:
             self.locations[loaded.path] = location
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container may allow fewer than it has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _cache(resolved: Resolved) -> ResultCache | None:
     """The cache a run uses: `--cache-dir`/`cache-dir`, else $MPZ_LINT_CACHE_DIR, else
     `.mpz_lint_cache` beside the config file (or in the current folder), as ruff does."""
@@ -322,7 +329,7 @@ def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
 
     run_mode: output.Mode = "diff" if run.diff else ("fix" if run.fix else "check")
     progress = _Progress(len(sources))
-    jobs = resolved.jobs or os.cpu_count() or 1
+    jobs = resolved.jobs or _cores()
     cache = None if reading_stdin else _cache(resolved)
     try:
         if run_mode == "check":
