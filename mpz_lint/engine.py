@@ -100,7 +100,7 @@ def fix_files(
 
 
 # Below this much Python to parse, starting worker processes costs more than it saves.
-PARALLEL_MIN_CHARS = 400_000
+PARALLEL_MIN_CHARS = 100_000
 
 
 def _run(files: Sequence[SourceFile], settings: Settings,

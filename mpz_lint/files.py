@@ -74,7 +74,7 @@ def discover(
     virtualenvs, .gitignored and `exclude`d paths.
     """
     base = cwd or Path.cwd()
-    found: dict[str, Discovered] = {}
+    found: dict[tuple[int, int] | str, Discovered] = {}
     errors: list[FileError] = []
     for given in paths or ["."]:
         full = base / given
@@ -86,10 +86,20 @@ def discover(
         elif full.is_dir():
             walker = _Walker(settings, prefix, errors, base)
             for path, display in walker.walk(full):
-                found.setdefault(os.path.realpath(path), (path, display))
+                found.setdefault(_identity(path), (path, display))
         elif is_checked(full.name):
-            found.setdefault(os.path.realpath(full), (full, prefix))
+            found.setdefault(_identity(full), (full, prefix))
     return sorted(found.values(), key=lambda item: item[1]), errors
+
+
+def _identity(path: Path) -> tuple[int, int] | str:
+    """The same for every name of one file (symlinks, overlapping paths): its device and
+    inode (one stat, where realpath would look at every folder on the way)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (status.st_dev, status.st_ino)
 
 
 def is_checked(name: str) -> bool:
@@ -145,24 +155,26 @@ class _Walker:
             self.errors.append(FileError(display or ".", f"cannot list folder: {reason}"))
             return
         for entry in entries:
-            path = folder / entry.name
-            entry_display = _join(display, entry.name)
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
             except OSError as exc:
                 # Vanished, or a symlink loop: say so for a file we would have checked.
                 if kind_of(entry.name) is not None:
-                    self.errors.append(FileError(entry_display,
+                    self.errors.append(FileError(_join(display, entry.name),
                                                  f"cannot read: {os_error_reason(exc)}"))
                 continue
+            if not is_dir and not (is_file and is_checked(entry.name)):
+                continue  # decided by the name alone: most files of a tree end here
+            path = folder / entry.name
+            entry_display = _join(display, entry.name)
             if is_dir and _skipped_dir(path):
                 continue
             if self._ignored(path, is_dir, ignores) or self._excluded(path, entry_display):
                 continue
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
-            elif is_file and is_checked(entry.name):
+            else:
                 yield path, entry_display
 
     def _ignored(self, path: Path, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
@@ -267,14 +279,21 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
     Python files are decoded as Python does (BOM, PEP 263 coding cookie); config files as
     UTF-8. The BOM is not part of the text; `SourceFile.encode` puts it back.
     """
+    data = read_bytes(path, display)
+    if isinstance(data, FileError):
+        return data
+    return decode_source(data, display, kind_of(display) or kind_of(path.name) or "python")
+
+
+def read_bytes(path: Path, display: str) -> bytes | FileError:
+    """The bytes of the regular file at `path`, or why they cannot be read."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             # A FIFO or device would block or never end: only regular files are read.
             return FileError(display, "not a regular file")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")
-    return decode_source(data, display, kind_of(display) or kind_of(path.name) or "python")
 
 
 def read_notebook(path: Path, display: str) -> Notebook | FileError:

@@ -127,11 +127,11 @@ def _decide_service_account(project: Project, relevant: set[str], settings: Sett
 def _link_environment(project: Project, python: list[SourceFile], linked: _Links) -> None:
     """A module that names a variable a `.env` file sets goes with every such file (the
     resolver reads a variable's values from all of them)."""
-    from mpz_lint.config_values import env_assignments
-
     setters: dict[str, list[str]] = {}
     for source in project.config_files():
         if is_env_file(source.path):
+            from mpz_lint.config_values import env_assignments
+
             for key in env_assignments(source.text):
                 setters.setdefault(key.upper(), []).append(source.path)
     if not setters:

@@ -11,6 +11,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Collection, Iterator, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from mpz_lint.model import FileError
@@ -31,7 +32,16 @@ ENV_GLOBS = (".env", ".env.*", "*.env")
 
 def kind_of(path: str) -> FileKind | None:
     """Which kind of file mpz-lint checks `path` as, or None if it does not check it."""
-    name = posixpath.basename(path.replace("\\", "/"))
+    return _kind_of_name(posixpath.basename(path.replace("\\", "/")))
+
+
+def is_env_file(path: str) -> bool:
+    return _is_env_name(posixpath.basename(path.replace("\\", "/")))
+
+
+# By file name: a large tree repeats a few names (__init__.py, models.py) thousands of times.
+@lru_cache(maxsize=4096)
+def _kind_of_name(name: str) -> FileKind | None:
     if name.endswith(PYTHON_SUFFIXES):
         return "python"
     if any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in CONFIG_GLOBS):
@@ -39,8 +49,8 @@ def kind_of(path: str) -> FileKind | None:
     return None
 
 
-def is_env_file(path: str) -> bool:
-    name = posixpath.basename(path.replace("\\", "/"))
+@lru_cache(maxsize=4096)
+def _is_env_name(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in ENV_GLOBS)
 
 

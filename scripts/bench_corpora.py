@@ -22,8 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -45,7 +43,7 @@ MIXED_PACKAGES = (
 BINARY_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
 DENSE_SOURCES = ("demo", "hosts", "headers", "programs")
 DENSE_MIN_LINES = 50_000
-RECIPE_VERSION = 2  # bump when a corpus's layout changes, to rebuild the cached ones
+RECIPE_VERSION = 3  # bump when a corpus's layout changes, to rebuild the cached ones
 
 
 @dataclass(frozen=True)
@@ -147,28 +145,45 @@ def _copy_fixtures(target: Path) -> None:
 
 
 def download(requirements: Sequence[str]) -> dict[str, Path]:
-    """pip-download each requirement (no dependencies) into .bench/downloads/, once.
-
-    Wheels are preferred (they hold exactly the package sources); pip falls back to an
-    sdist where no wheel fits this interpreter."""
+    """The sdist of each pinned requirement, fetched once into .bench/downloads/ from
+    PyPI's simple index and checked against the sha256 it gives (an sdist holds the
+    project's sources as its repository has them; `pip download` would also build it)."""
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
-    found = {req: _downloaded(req) for req in requirements}
-    missing = [req for req, path in found.items() if path is None]
-    if missing:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":none:",
-                   "--disable-pip-version-check", "-d", str(DOWNLOADS), *missing]
-        print(f"  $ {' '.join(command)}", flush=True)
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"bench: pip download failed ({done.returncode}):\n"
-                             f"{_tail(done.stderr or done.stdout)}")
-        found = {req: _downloaded(req) for req in requirements}
     result: dict[str, Path] = {}
-    for req, path in found.items():
-        if path is None:
-            raise SystemExit(f"bench: pip download did not leave a file for {req}")
-        result[req] = path
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        found = _downloaded(requirement)
+        if found is None:
+            found = _fetch_sdist(name, version)
+        result[requirement] = found
     return result
+
+
+SIMPLE_INDEX = "https://pypi.org/simple"
+
+
+def _fetch_sdist(name: str, version: str) -> Path:
+    """Download an sdist found on PyPI's simple index (PEP 503), checking its sha256."""
+    import re
+    import urllib.request
+
+    page_url = f"{SIMPLE_INDEX}/{name.lower()}/"
+    print(f"  fetching the sdist of {name} {version} ({page_url})", flush=True)
+    with urllib.request.urlopen(page_url, timeout=60) as answer:
+        page = answer.read().decode("utf-8")
+    wanted = re.compile(r'href="([^"#]*/(' + re.escape(name) + "-" + re.escape(version)
+                        + r'\.tar\.gz))#sha256=([0-9a-f]{64})"', re.IGNORECASE)
+    link = wanted.search(page)
+    if link is None:
+        raise SystemExit(f"bench: PyPI lists no sdist {name}-{version}.tar.gz")
+    url, filename, sha256 = link.groups()
+    with urllib.request.urlopen(url, timeout=300) as answer:
+        data = answer.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise SystemExit(f"bench: {filename} does not match the sha256 PyPI gives")
+    target = DOWNLOADS / filename
+    target.write_bytes(data)
+    return target
 
 
 def _downloaded(requirement: str) -> Path | None:
@@ -176,34 +191,26 @@ def _downloaded(requirement: str) -> Path | None:
     if not DOWNLOADS.is_dir():
         return None
     prefix = f"{name.lower().replace('-', '_')}_{version}"
-
-    def normal(file: Path) -> str:
-        return file.name.lower().replace("-", "_")
-
-    candidates = sorted(p for p in DOWNLOADS.iterdir()
-                        if normal(p).startswith(prefix + "_")
-                        or normal(p) in (prefix + ".tar.gz", prefix + ".zip"))
-    wheels = [p for p in candidates if p.suffix == ".whl"]
-    chosen = wheels or candidates
-    return chosen[0] if chosen else None
+    for path in sorted(DOWNLOADS.iterdir()):
+        if path.name.lower().replace("-", "_") in (prefix + ".tar.gz", prefix + ".zip"):
+            return path
+    return None
 
 
 def unpack_package(archive: Path, package: str, target: Path) -> int:
-    """Extract the `package/` folder of a wheel or sdist into `target/package/`; returns
-    how many files were written."""
+    """Extract the sources of a project into `target/package/`: a whole sdist (the
+    package with its tests, examples and docs, as the project's repository has them: about
+    a million lines for the three projects, as the issue has it), or a wheel's `package/`
+    folder. Returns how many files were written."""
     written = 0
 
     def keep(parts: tuple[str, ...]) -> tuple[str, ...] | None:
-        # A wheel holds `package/...`; an sdist `name-version/package/...` or
-        # `name-version/lib/package/...` (sqlalchemy).
-        for start in range(min(3, len(parts))):
-            if parts[start] == package and all(p in ("lib", "src") for p in parts[1:start]) \
-                    and (start == 0 or archive.suffix != ".whl"):
-                rest = parts[start:]
-                if rest[-1].endswith(BINARY_SUFFIXES) or "__pycache__" in rest:
-                    return None
-                return rest
-        return None
+        if parts[-1].endswith(BINARY_SUFFIXES) or "__pycache__" in parts:
+            return None
+        if archive.suffix == ".whl":
+            return parts if parts[0] == package else None
+        # An sdist holds `name-version/...`: all of it, under `package/`.
+        return (package, *parts[1:]) if len(parts) > 1 else None
 
     if archive.suffix == ".whl" or archive.suffix == ".zip":
         with zipfile.ZipFile(archive) as wheel:
@@ -252,7 +259,7 @@ def build_mixed(root: Path, rebuild: bool) -> bool:
     }
     if not rebuild and _is_built(root, recipe):
         return False
-    print(f"building {_label(root)}: package sources of "
+    print(f"building {_label(root)}: the sdists of "
           f"{', '.join(req for req, _ in MIXED_PACKAGES)} + fixtures/", flush=True)
     archives = download([req for req, _ in MIXED_PACKAGES])
     _start(root)
