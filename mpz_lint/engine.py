@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from mpz_lint.cache import ResultCache
 from mpz_lint.fixer import apply_fixes
 from mpz_lint.groups import Complete, Group
 from mpz_lint.model import Diagnostic, FileError
@@ -26,6 +25,8 @@ from mpz_lint.sources import SourceFile
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mpz_lint.cache import ResultCache
 
 # A fix pass re-checks the whole project, since a fix in one module can change what
 # another module's values resolve to. Ten passes is ruff's limit too.
