@@ -255,7 +255,8 @@ class _Inputs:
     came by `--fix` when they cannot be checked)."""
 
     originals: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
-    locations: dict[str, Path] = dataclasses.field(default_factory=dict)
+    # Where each file is, as a plain string: a Path per file would weigh on a large tree.
+    locations: dict[str, str] = dataclasses.field(default_factory=dict)
     notebooks: dict[str, Notebook] = dataclasses.field(default_factory=dict)
     errors: list[FileError] = dataclasses.field(default_factory=list)
     stdin: bytes | None = None
@@ -265,12 +266,12 @@ class _Inputs:
         from mpz_lint import files
         from mpz_lint.sources import SourceFile
 
-        loaded = files.read_source(self.locations[partial.path], partial.path)
+        loaded = files.read_source(Path(self.locations[partial.path]), partial.path)
         if isinstance(loaded, SourceFile):
             self.originals[partial.path] = loaded
         return loaded
 
-    def add(self, loaded: SourceFile | Notebook | FileError, location: Path | None) -> None:
+    def add(self, loaded: SourceFile | Notebook | FileError, location: str | None) -> None:
         from mpz_lint.notebooks import Notebook
 
         if isinstance(loaded, FileError):
@@ -447,18 +448,18 @@ def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str]) -> 
     # A rule that reads any file (MPZ900 reads the noqa comments) needs every file whole.
     screen = None
     if all(rule.procore_only for rule in engine.selected_rules(settings)):
-        env_files = [files.read_source(path, display) for path, display in found
+        env_files = [files.read_source(Path(path), display) for path, display in found
                      if is_env_file(display)]
         screen = Screen(f for f in env_files if isinstance(f, SourceFile))
     for path, display in found:
         if is_notebook(display):
-            inputs.add(files.read_notebook(path, display), path)
+            inputs.add(files.read_notebook(Path(path), display), path)
             continue
-        data = files.read_bytes(path, display)
+        data = files.read_bytes(Path(path), display)
         if isinstance(data, FileError):
             inputs.add(data, path)
             continue
-        kind = kind_of(display) or kind_of(path.name) or "python"
+        kind = kind_of(display) or kind_of(path) or "python"
         # The bytes are searched: ASCII lower-casing is three times faster than str.lower
         # over a large tree (and "procore" is ASCII in every encoding Python reads).
         procore = b"procore" in data.lower() if screen is not None else True
@@ -550,7 +551,7 @@ def _add_noqa(results: Sequence[FileResult], inputs: _Inputs, reading_stdin: boo
         if count == 0:
             continue
         try:
-            files.write_atomic(inputs.locations[result.file.path], data)
+            files.write_atomic(Path(inputs.locations[result.file.path]), data)
         except OSError as exc:
             inputs.errors.append(FileError(result.file.path,
                                            f"cannot write: {files.os_error_reason(exc)}"))
@@ -606,7 +607,7 @@ def _write_fixes(result: FileResult, inputs: _Inputs) -> FileResult:
             data = notebook.write(result.fixed_text).encode("utf-8")
         else:
             data = result.file.encode(result.fixed_text)
-        files.write_atomic(inputs.locations[result.file.path], data)
+        files.write_atomic(Path(inputs.locations[result.file.path]), data)
     except UnicodeEncodeError as exc:
         reason = f"the fixed text cannot be encoded as {result.file.encoding} ({exc.reason})"
     except ValueError as exc:

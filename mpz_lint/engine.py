@@ -203,6 +203,10 @@ _analysed_since_collection = 0
 def _analyse_group(group: Group, settings: Settings,
                    unsafe_fixes: bool | None) -> list[Outcome]:
     global _analysed_since_collection
+    if group.inert and all(rule.procore_only for rule in selected_rules(settings)):
+        # Files no selected rule can find anything in (and nothing to parse): one shared
+        # empty outcome each, so a large tree's irrelevant files cost next to nothing.
+        return [_NOTHING] * len(group.files)
     with _no_cycle_collection():
         if unsafe_fixes is None:
             results = _lint_group(group.files, group.relevant, settings)
@@ -232,10 +236,15 @@ class Outcome:
                    result.suppressed)
 
     def result(self, original: SourceFile) -> FileResult:
+        if self is _NOTHING:
+            return FileResult(original)
         source = original if self.fixed_text is None else dataclasses.replace(
             original, text=self.fixed_text)
         return FileResult(source, list(self.diagnostics), list(self.fixed), self.fixed_text,
                           self.error, list(self.suppressed))
+
+
+_NOTHING = Outcome([], [], None, None, [])
 
 
 def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str], settings: Settings,

@@ -35,7 +35,8 @@ SKIPPED_DIRS = frozenset({
     "site-packages",
 })
 
-Discovered = tuple[Path, str]  # (where the file is, the name shown to the user)
+# (where the file is, the name shown to the user); plain strings: a large tree has many.
+Discovered = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,11 @@ def discover(
             for path, display in walker.walk(full):
                 found.setdefault(_identity(path), (path, display))
         elif is_checked(full.name):
-            found.setdefault(_identity(full), (full, prefix))
+            found.setdefault(_identity(full), (os.fspath(full), prefix))
     return sorted(found.values(), key=lambda item: item[1]), errors
 
 
-def _identity(path: Path) -> tuple[int, int] | str:
+def _identity(path: str | Path) -> tuple[int, int] | str:
     """The same for every name of one file (symlinks, overlapping paths): its device and
     inode (one stat, where realpath would look at every folder on the way)."""
     try:
@@ -175,7 +176,7 @@ class _Walker:
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
             else:
-                yield path, entry_display
+                yield os.fspath(path), entry_display
 
     def _ignored(self, path: Path, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
         # The nearest .gitignore that mentions the path decides, as in git.

@@ -35,6 +35,7 @@ class Group:
 
     files: tuple[SourceFile, ...]
     relevant: frozenset[str]
+    inert: bool = False  # the files no rule about Procore can find anything in
 
     @property
     def size(self) -> int:
@@ -102,7 +103,7 @@ def plan_groups(files: Sequence[SourceFile], settings: Settings,
     groups = [Group(tuple(group), frozenset(f.path for f in group if f.path in relevant))
               for group in members.values()]
     if rest:
-        groups.append(Group(tuple(rest), frozenset()))
+        groups.append(Group(tuple(rest), frozenset(), inert=True))
     return Plan(groups, settings, unreadable)
 
 

@@ -53,7 +53,6 @@ def relevant_python_files(project: Project) -> set[str]:
     # A file is read for imports only if it names one of those modules the way an import
     # statement in its folder would have to (see _ImportNames).
     frontier = set(relevant)
-    imported_words: dict[str, frozenset[str]] = {}
     while frontier:
         naming = _ImportNames(frontier)
         words: dict[str, frozenset[str]] = {}
@@ -64,25 +63,13 @@ def relevant_python_files(project: Project) -> set[str]:
             folder = _folder(path)
             if folder not in words:
                 words[folder] = naming.words(folder)
-            if path not in imported_words:
-                imported_words[path] = _import_words(text)
-            if not words[folder].isdisjoint(imported_words[path]) and imported(path) & frontier:
+            # A file the Screen kept as its import statements is searched in a blink; a
+            # whole one as well, with a few substring searches.
+            if any(w in text for w in words[folder]) and imported(path) & frontier:
                 found.add(path)
         relevant |= found
         frontier = found
     return relevant
-
-
-_WORD = re.compile(r"[A-Za-z_]\w*")
-
-
-def _import_words(text: str) -> frozenset[str]:
-    """The names in a module's import statements, and "from ." if one is relative."""
-    statements = import_statements(text)
-    words = set(_WORD.findall(statements))
-    if re.search(r"^[ \t]*from[ \t]+\.", statements, re.MULTILINE):
-        words.add("from .")
-    return frozenset(words)
 
 
 class _ImportNames:

@@ -327,3 +327,15 @@ def test_a_module_read_as_imports_is_read_whole_when_it_matters(tmp_path: Path,
     assert "used at crm/sync.py:8" in run("check", "--no-cache", ".").stdout
     diff = run("check", "--no-cache", "--diff", ".")
     assert "+API_BASE = \"https://api.procore.com\"" in diff.stdout
+
+
+def test_unused_suppressions_are_found_in_files_that_never_name_procore(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # MPZ900 reads every file's noqa comments: nothing may be kept as imports only.
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path, {"jobs/report.py": "import os  # noqa: MPZ101\n",
+                    "jobs/config.json": '{"retries": 3}\n'})
+    result = run("check", "--no-cache", "--extend-select", "MPZ900",
+                 "--output-format", "concise", ".")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["jobs/report.py:1:12:", "MPZ900"]]
