@@ -49,7 +49,7 @@ class UnusedNoqa(Rule):
 
     code = "MPZ900"
     name = "unused-noqa"
-    # A `# noqa` comment can be in any file, Procore or not: every file is read whole.
+    # A noqa comment can be in any file, Procore or not: every file is read whole.
     procore_only = False
     fix_availability = "always"
     default_enabled = False
