@@ -727,8 +727,11 @@ def uses_client_credentials(project: Project) -> bool:
     """Whether the project gets its tokens with the client credentials grant (a service
     account): a `grant_type` keyword or dict entry, a form body, or oauthlib's
     BackendApplicationClient. Docs and comments do not count."""
-    resolver: Resolver = project.analysis(Resolver)
+    client_names = {q.rsplit(".", 1)[-1] for q in knowledge.SERVICE_ACCOUNT_CLIENTS}
+    maybe_clients: list[tuple[cst.Call, Scope]] = []
     for module in project.modules():
+        if module.client_credentials:
+            return True
         for site in module.calls:
             call = site.node
             assert isinstance(call, cst.Call)
@@ -736,12 +739,13 @@ def uses_client_credentials(project: Project) -> bool:
                 if (arg.keyword is not None and arg.keyword.value == "grant_type"
                         and _is_grant(arg.value)):
                     return True
-            for value in resolver.resolve(call.func, site.scope):
-                if isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS:
-                    return True
-        if module.client_credentials:
-            return True
-    return False
+            if any(name in module.source.text for name in client_names):
+                maybe_clients.append((call, site.scope))
+    # Calls are resolved (the client may be imported under another name) only in modules
+    # that name the client, and only when nothing simpler said so.
+    resolver: Resolver = project.analysis(Resolver)
+    return any(isinstance(value, External) and value.qualname in knowledge.SERVICE_ACCOUNT_CLIENTS
+               for call, scope in maybe_clients for value in resolver.resolve(call.func, scope))
 
 
 def _is_grant(node: cst.BaseExpression) -> bool:
