@@ -131,8 +131,11 @@ def _run(files: Sequence[SourceFile], settings: Settings,
     workers = min(jobs, len(pending)) if work >= PARALLEL_MIN_CHARS else 1
     for number, group_outcomes in _analyse(groups, pending, settings, unsafe_fixes, workers):
         outcomes[number] = group_outcomes
-        # A fix run that changed nothing in the group found what a check would have.
-        if cache is not None and (unsafe_fixes is None or not any(
+        # A fix run that changed nothing in the group found what a check would have; an
+        # internal error (a crash, a worker that died) may not happen next time.
+        if cache is not None and not any(
+                o.error is not None and o.error.message.startswith("internal error")
+                for o in group_outcomes) and (unsafe_fixes is None or not any(
                 o.fixed_text is not None or o.fixed or o.error for o in group_outcomes)):
             cache.store(keys[number], group_outcomes)
         if progress is not None:
@@ -171,7 +174,15 @@ def _analyse(groups: list[Group], numbers: list[int], settings: Settings,
         futures = {pool.submit(_analyse_batch, [groups[n] for n in batch], settings,
                                unsafe_fixes): batch for batch in batches}
         for future in concurrent.futures.as_completed(futures):
-            for number, group_outcomes in zip(futures[future], future.result()):
+            try:
+                results = future.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                # A worker died (killed, out of memory): its files are reported, the run
+                # goes on with what the other workers found.
+                results = [[Outcome([], [], None, FileError(
+                    source.path, "internal error: the process checking it stopped"), [])
+                    for source in groups[number].files] for number in futures[future]]
+            for number, group_outcomes in zip(futures[future], results):
                 yield number, group_outcomes
 
 

@@ -251,7 +251,9 @@ def test_node_offsets_match_libcsts_positions() -> None:
     assert compared > 50_000
 
 
-class _Counter(TreeWalker):
+class _Seen:
+    """Names, strings and calls met, in the order met (a mixin for both walkers)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.seen: list[str] = []
@@ -266,19 +268,12 @@ class _Counter(TreeWalker):
         self.seen.append("call")
 
 
-class _LibcstCounter(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
+class _Counter(_Seen, TreeWalker):
+    pass
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.seen.append(node.value)
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.seen.append(node.value)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.seen.append("call")
+class _LibcstCounter(_Seen, cst.CSTVisitor):
+    pass
 
 
 def test_the_tree_walk_meets_every_name_string_and_call_libcst_does() -> None:
@@ -339,3 +334,24 @@ def test_unused_suppressions_are_found_in_files_that_never_name_procore(
                  "--output-format", "concise", ".")
     assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
         ["jobs/report.py:1:12:", "MPZ900"]]
+
+
+def _die(*args: object) -> None:
+    import os
+
+    os._exit(3)  # a worker killed from outside, or out of memory
+
+
+def test_a_worker_that_dies_is_reported_and_the_run_goes_on(
+        monorepo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(engine, "_analyse_batch", _die)  # the forked workers inherit it
+    cache = str(tmp_path / "cache")
+    result = run("check", "--cache-dir", cache, "-j", "2", "--output-format", "concise", ".")
+    assert result.exit_code == 2
+    assert "the process checking it stopped" in result.stderr
+    monkeypatch.undo()
+    monkeypatch.chdir(monorepo)
+    # Nothing of the broken run was cached: the next run finds everything.
+    assert run("check", "--cache-dir", cache, "--output-format", "concise", ".").stdout == \
+        run("check", "--no-cache", "--output-format", "concise", ".").stdout
