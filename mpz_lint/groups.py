@@ -82,8 +82,9 @@ def plan_groups(files: Sequence[SourceFile], settings: Settings,
         files = whole
         project = Project(files, settings, relevant)
     settings = _decide_service_account(project, relevant, settings)
-    linked = _Links([f.path for f in files])
     python = [f for f in files if f.path in relevant]
+    # Only what can concern Procore is linked: a large tree's other files stay out of it.
+    linked = _Links([f.path for f in files if f.path in relevant or f.kind == "config"])
     for source in python:
         for target in project.imports_of(source.path):
             if target in relevant:
