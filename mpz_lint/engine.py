@@ -164,26 +164,36 @@ def _analyse(groups: list[Group], numbers: list[int], settings: Settings,
             yield number, _analyse_group(groups[number], settings, unsafe_fixes)
         return
     import concurrent.futures
+    import concurrent.futures.process
     import multiprocessing
 
     # fork is cheapest (the workers start with libcst imported) where it is safe.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     batches = _batches(groups, numbers, workers)
+
+    def died(batch: list[int]) -> list[list[Outcome]]:
+        # A worker died (killed, out of memory): its files are reported, the run goes on
+        # with what the other workers found.
+        return [[Outcome([], [], None, FileError(
+            source.path, "internal error: the process checking it stopped"), [])
+            for source in groups[number].files] for number in batch]
+
+    broken = concurrent.futures.process.BrokenProcessPool
     with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context(method)) as pool:
-        futures = {pool.submit(_analyse_batch, [groups[n] for n in batch], settings,
-                               unsafe_fixes): batch for batch in batches}
+        futures: dict[concurrent.futures.Future[list[list[Outcome]]], list[int]] = {}
+        for batch in batches:
+            try:
+                futures[pool.submit(_analyse_batch, [groups[n] for n in batch], settings,
+                                    unsafe_fixes)] = batch
+            except broken:  # the pool broke while batches were still being handed out
+                yield from zip(batch, died(batch))
         for future in concurrent.futures.as_completed(futures):
             try:
                 results = future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                # A worker died (killed, out of memory): its files are reported, the run
-                # goes on with what the other workers found.
-                results = [[Outcome([], [], None, FileError(
-                    source.path, "internal error: the process checking it stopped"), [])
-                    for source in groups[number].files] for number in futures[future]]
-            for number, group_outcomes in zip(futures[future], results):
-                yield number, group_outcomes
+            except broken:
+                results = died(futures[future])
+            yield from zip(futures[future], results)
 
 
 def _batches(groups: list[Group], numbers: list[int], workers: int) -> list[list[int]]:
