@@ -469,7 +469,7 @@ def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str]) -> 
             continue
         loaded = files.decode_source(data, display, kind)
         if screen is not None and isinstance(loaded, SourceFile):
-            loaded = screen.keep(loaded, names_procore=procore)  # one at a time: flat memory
+            loaded = screen.keep(loaded, named=procore)  # one at a time: flat memory
         inputs.add(loaded, path)
     return inputs
 

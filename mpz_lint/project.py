@@ -73,12 +73,6 @@ def too_deep(text: str) -> bool:
     return False
 
 
-def parse_error(path: str, text: str) -> FileError | None:
-    """None if `text` parses as Python, else a one-line error naming the place."""
-    parsed = parse(path, text)
-    return parsed if isinstance(parsed, FileError) else None
-
-
 def parse(path: str, text: str) -> cst.Module | FileError:
     """The libcst tree of `text`, or a one-line error naming the place."""
     import libcst as cst

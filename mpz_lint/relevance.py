@@ -33,13 +33,10 @@ def names_procore(text: str) -> bool:
     return "procore" in text.lower()
 
 
-_names_procore = names_procore  # for methods with a parameter of that name
-
-
 def relevant_python_files(project: Project) -> set[str]:
     sources = {f.path: f.text for f in project.python_files()}
     relevant = {path for path, text in sources.items() if names_procore(text)}
-    env_names = _procore_env_names(project)
+    env_names = procore_env_names(project.config_files())
     if env_names:
         pattern = re.compile("|".join(re.escape(n) for n in sorted(env_names)))
         relevant |= {p for p, text in sources.items() if p not in relevant and pattern.search(text)}
@@ -181,12 +178,12 @@ class Screen:
         self._env_names = (re.compile("|".join(re.escape(n) for n in sorted(names)))
                            if names else None)
 
-    def keep(self, source: SourceFile, names_procore: bool | None = None) -> SourceFile:
-        """`source`, or its import statements only. `names_procore`: whether its bytes
-        name Procore, when the caller has searched them already."""
+    def keep(self, source: SourceFile, named: bool | None = None) -> SourceFile:
+        """`source`, or its import statements only. `named`: whether its bytes name
+        Procore, when the caller has searched them already."""
         from mpz_lint.project import is_env_file
 
-        if names_procore if names_procore is not None else _names_procore(source.text):
+        if named if named is not None else names_procore(source.text):
             return source
         if source.kind == "config":
             # Every .env value may flow into a module; other config files that do not
@@ -197,10 +194,6 @@ class Screen:
         if self._env_names is not None and self._env_names.search(source.text):
             return source
         return dataclasses.replace(source, text=import_statements(source.text), partial=True)
-
-
-def _procore_env_names(project: Project) -> set[str]:
-    return procore_env_names(project.config_files())
 
 
 def procore_env_names(config_files: Iterable[SourceFile]) -> set[str]:
