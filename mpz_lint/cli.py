@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import os
 import sys
 import time
@@ -266,7 +267,7 @@ class _Inputs:
         from mpz_lint import files
         from mpz_lint.sources import SourceFile
 
-        loaded = files.read_source(Path(self.locations[partial.path]), partial.path)
+        loaded = files.read_source(self.locations[partial.path], partial.path)
         if isinstance(loaded, SourceFile):
             self.originals[partial.path] = loaded
         return loaded
@@ -317,7 +318,7 @@ def _run_check(paths: tuple[str, ...], run: CheckOptions, resolved: Resolved,
         # The run's own output files are not the project's sources.
         outputs = {os.path.realpath(name) for name in (run.baseline, run.write_baseline,
                                                        run.output_file, run.report) if name}
-        inputs = _read_files(paths, settings, outputs)
+        inputs = _read_files(paths, settings, outputs, resolved.jobs or _cores())
     sources = list(inputs.originals.values())
     errors = inputs.errors
 
@@ -431,12 +432,12 @@ def _print_errors(errors: Sequence[FileError]) -> None:
         click.echo(f"error: {error}", err=True)
 
 
-def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str]) -> _Inputs:
+def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str],
+                jobs: int = 1) -> _Inputs:
     """Read every file to check. `.env` files first: which Python files can be kept as
     their import statements only (relevance.Screen) depends on what they set."""
     from mpz_lint import engine, files
-    from mpz_lint.notebooks import is_notebook
-    from mpz_lint.project import is_env_file, kind_of
+    from mpz_lint.project import is_env_file
     from mpz_lint.relevance import Screen
     from mpz_lint.sources import SourceFile
 
@@ -448,28 +449,13 @@ def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str]) -> 
     # A rule that reads any file (MPZ900 reads the noqa comments) needs every file whole.
     screen = None
     if all(rule.procore_only for rule in engine.selected_rules(settings)):
-        env_files = [files.read_source(Path(path), display) for path, display in found
+        env_files = [files.read_source(path, display) for path, display in found
                      if is_env_file(display)]
         screen = Screen(f for f in env_files if isinstance(f, SourceFile))
-    for path, display in found:
-        if is_notebook(display):
-            inputs.add(files.read_notebook(Path(path), display), path)
-            continue
-        data = files.read_bytes(Path(path), display)
-        if isinstance(data, FileError):
-            inputs.add(data, path)
-            continue
-        kind = kind_of(display) or kind_of(path) or "python"
-        # The bytes are searched: ASCII lower-casing is three times faster than str.lower
-        # over a large tree (and "procore" is ASCII in every encoding Python reads).
-        procore = b"procore" in data.lower() if screen is not None else True
-        if kind == "config" and not procore and not is_env_file(display):
-            # Nothing to check in it, not even its encoding: no rule reads it.
-            inputs.add(SourceFile(display, "", "config", partial=True), path)
-            continue
-        loaded = files.decode_source(data, display, kind)
-        if screen is not None and isinstance(loaded, SourceFile):
-            loaded = screen.keep(loaded, named=procore)  # one at a time: flat memory
+    # A tree large enough to be read in parallel is large enough to need libcst: it is
+    # imported while the readers work (and the analysis workers, forked later, have it).
+    for path, loaded in files.load_all(found, screen, jobs,
+                                       meanwhile=lambda: importlib.import_module("libcst")):
         inputs.add(loaded, path)
     return inputs
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,10 +164,9 @@ def _analyse(groups: list[Group], numbers: list[int], settings: Settings,
         return
     import concurrent.futures
     import concurrent.futures.process
-    import multiprocessing
 
-    # fork is cheapest (the workers start with libcst imported) where it is safe.
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    from mpz_lint.parallel import executor
+
     batches = _batches(groups, numbers, workers)
 
     def died(batch: list[int]) -> list[list[Outcome]]:
@@ -179,8 +177,7 @@ def _analyse(groups: list[Group], numbers: list[int], settings: Settings,
             for source in groups[number].files] for number in batch]
 
     broken = concurrent.futures.process.BrokenProcessPool
-    with concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with executor(workers) as pool:
         futures: dict[concurrent.futures.Future[list[list[Outcome]]], list[int]] = {}
         for batch in batches:
             try:

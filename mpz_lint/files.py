@@ -14,19 +14,21 @@ import posixpath
 import stat
 import tempfile
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from mpz_lint.model import FileError
 from mpz_lint.notebooks import Notebook, is_notebook
-from mpz_lint.project import kind_of
+from mpz_lint.project import is_env_file, kind_of
 from mpz_lint.settings import Settings
 from mpz_lint.sources import FileKind, SourceFile
 
 if TYPE_CHECKING:
     from pathspec.pattern import Pattern
+
+    from mpz_lint.relevance import Screen
 
 # Folders that hold tools' or other people's code, never the project's own.
 SKIPPED_DIRS = frozenset({
@@ -37,23 +39,24 @@ SKIPPED_DIRS = frozenset({
 
 # (where the file is, the name shown to the user); plain strings: a large tree has many.
 Discovered = tuple[str, str]
+# What tells two names of one file apart from two files: (device, inode), or a real path.
+Identity = Union[tuple[int, int], str]
 
 
 @dataclass(frozen=True)
 class _IgnoreFile:
     """The patterns of one .gitignore; they match paths relative to its own folder."""
 
-    folder: Path
+    folder: str  # absolute
     patterns: tuple[Pattern, ...]
 
-    def decide(self, path: Path, is_dir: bool) -> bool | None:
-        """True: ignored, False: re-included by a `!` pattern, None: not mentioned."""
-        try:
-            relative = path.relative_to(self.folder).as_posix()
-        except ValueError:
-            return None
-        if relative == ".":
-            return None  # a .gitignore never names its own folder
+    def decide(self, path: str, is_dir: bool) -> bool | None:
+        """True: ignored, False: re-included by a `!` pattern, None: not mentioned.
+        `path` is absolute, as the walk makes it."""
+        inside = self.folder.rstrip(os.sep) + os.sep
+        if not path.startswith(inside):
+            return None  # outside this .gitignore's folder, or the folder itself
+        relative = path[len(inside):].replace(os.sep, "/")
         if is_dir:
             relative += "/"  # so that `build/` (directories only) patterns match
         decision: bool | None = None
@@ -75,7 +78,7 @@ def discover(
     virtualenvs, .gitignored and `exclude`d paths.
     """
     base = cwd or Path.cwd()
-    found: dict[tuple[int, int] | str, Discovered] = {}
+    found: dict[Identity, Discovered] = {}
     errors: list[FileError] = []
     for given in paths or ["."]:
         full = base / given
@@ -86,14 +89,14 @@ def discover(
             continue  # pre-commit names every staged file: the excludes must hold for them
         elif full.is_dir():
             walker = _Walker(settings, prefix, errors, base)
-            for path, display in walker.walk(full):
-                found.setdefault(_identity(path), (path, display))
+            for path, display, identity in walker.walk(full):
+                found.setdefault(identity, (path, display))
         elif is_checked(full.name):
             found.setdefault(_identity(full), (os.fspath(full), prefix))
     return sorted(found.values(), key=lambda item: item[1]), errors
 
 
-def _identity(path: str | Path) -> tuple[int, int] | str:
+def _identity(path: str | Path) -> Identity:
     """The same for every name of one file (symlinks, overlapping paths): its device and
     inode (one stat, where realpath would look at every folder on the way)."""
     try:
@@ -126,28 +129,29 @@ class _Walker:
         self.base = base
         self.prefix = prefix
         self.errors = errors
-        self.seen: set[tuple[int, int] | str] = set()  # folders walked: (device, inode)
+        self.seen: set[Identity] = set()  # folders walked: (device, inode)
 
-    def walk(self, root: Path) -> Iterator[Discovered]:
+    def walk(self, root: Path) -> Iterator[tuple[str, str, Identity]]:
         # Absolute and without `..`, so that paths compare with the .gitignore folders.
-        root = Path(os.path.abspath(root))
-        ignores = _ancestor_ignores(root) if self.settings.respect_gitignore else []
-        if self._ignored(root, True, ignores):
+        # Strings, not Paths, from here on: a large tree has tens of thousands of entries.
+        top = os.path.abspath(root)
+        ignores = _ancestor_ignores(Path(top)) if self.settings.respect_gitignore else []
+        if self._ignored(top, True, ignores):
             # The user named this folder although the repository ignores it: check it.
             ignores = []
-        yield from self._walk(root, self.prefix, ignores)
+        yield from self._walk(top, self.prefix, ignores, top=True)
 
-    def _walk(self, folder: Path, display: str, ignores: list[_IgnoreFile]) -> Iterator[Discovered]:
+    def _walk(self, folder: str, display: str, ignores: list[_IgnoreFile],
+              top: bool = False) -> Iterator[tuple[str, str, Identity]]:
         try:
             status = os.stat(folder)
-            real: tuple[int, int] | str = (status.st_dev, status.st_ino)
+            real: Identity = (status.st_dev, status.st_ino)
+            device = status.st_dev
         except OSError:
-            real = os.path.realpath(folder)
+            real, device = os.path.realpath(folder), -1
         if real in self.seen:
             return  # a symlink back up the tree, or a second way to the same folder
         self.seen.add(real)
-        if self.settings.respect_gitignore and (folder / ".gitignore").is_file():
-            ignores = [*ignores, _read_ignore_file(folder)]
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -155,30 +159,42 @@ class _Walker:
             reason = os_error_reason(exc)
             self.errors.append(FileError(display or ".", f"cannot list folder: {reason}"))
             return
+        # What the folder holds decides about it, from the listing we have anyway: a
+        # virtualenv (whatever its name) is skipped, unless it is what the user named.
+        names = {entry.name for entry in entries}
+        if not top and "pyvenv.cfg" in names:
+            return
+        if self.settings.respect_gitignore and ".gitignore" in names:
+            ignores = [*ignores, _read_ignore_file(Path(folder))]
         for entry in entries:
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
             except OSError as exc:
                 # Vanished, or a symlink loop: say so for a file we would have checked.
-                if kind_of(entry.name) is not None:
-                    self.errors.append(FileError(_join(display, entry.name),
+                if kind_of(name) is not None:
+                    self.errors.append(FileError(_join(display, name),
                                                  f"cannot read: {os_error_reason(exc)}"))
                 continue
-            if not is_dir and not (is_file and is_checked(entry.name)):
+            if not is_dir and not (is_file and is_checked(name)):
                 continue  # decided by the name alone: most files of a tree end here
-            path = folder / entry.name
-            entry_display = _join(display, entry.name)
-            if is_dir and _skipped_dir(path):
+            if is_dir and (name in SKIPPED_DIRS or name.endswith(".egg-info")):
                 continue
+            path = entry.path
+            entry_display = _join(display, name)
             if self._ignored(path, is_dir, ignores) or self._excluded(path, entry_display):
                 continue
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
             else:
-                yield os.fspath(path), entry_display
+                # The file's identity without another stat, where the listing has it: a
+                # plain file is on its folder's device (a symlink may point anywhere).
+                identity = (device, entry.inode()) if device >= 0 and not entry.is_symlink() \
+                    else _identity(path)
+                yield path, entry_display, identity
 
-    def _ignored(self, path: Path, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
+    def _ignored(self, path: str, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
         # The nearest .gitignore that mentions the path decides, as in git.
         for ignore in reversed(ignores):
             decision = ignore.decide(path, is_dir)
@@ -186,18 +202,18 @@ class _Walker:
                 return decision
         return False
 
-    def _excluded(self, path: Path, display: str) -> bool:
+    def _excluded(self, path: str, display: str) -> bool:
         return is_excluded(path, display, self.settings, self.base)
 
 
-def is_excluded(path: Path, display: str, settings: Settings, base: Path) -> bool:
+def is_excluded(path: str | Path, display: str, settings: Settings, base: Path) -> bool:
     """Whether an `exclude` or `extend-exclude` glob names this path: a glob without `/`
     matches a file or folder name, one with `/` the whole path (a relative glob from the
     current folder; a config file's globs are made absolute when it is read)."""
     globs = (*settings.exclude, *settings.extend_exclude)
     if not globs:
         return False
-    name = posixpath.basename(display) or path.name
+    name = posixpath.basename(display) or os.path.basename(path)
     absolute = Path(os.path.abspath(base / path)).as_posix()
     for glob in globs:
         glob = glob.replace("\\", "/").rstrip("/")
@@ -225,15 +241,6 @@ def force_excluded(path: Path, display: str, settings: Settings, base: Path) -> 
         if is_excluded(ancestor, "/".join(parts[:depth + 1]), settings, base):
             return True
     return False
-
-
-def _skipped_dir(path: Path) -> bool:
-    name = path.name
-    return (
-        name in SKIPPED_DIRS
-        or name.endswith(".egg-info")
-        or (path / "pyvenv.cfg").is_file()  # a virtualenv, whatever its name
-    )
 
 
 def _ancestor_ignores(root: Path) -> list[_IgnoreFile]:
@@ -270,11 +277,74 @@ def _ignore_file(folder: Path, file: Path) -> _IgnoreFile:
         lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
     except OSError:
         lines = []  # an unreadable .gitignore ignores nothing, as in git
-    return _IgnoreFile(Path(os.path.abspath(folder)),
+    return _IgnoreFile(os.path.abspath(folder),
                        tuple(pathspec.GitIgnoreSpec.from_lines(lines).patterns))
 
 
-def read_source(path: Path, display: str) -> SourceFile | FileError:
+Loaded = Union[SourceFile, Notebook, FileError]
+
+# Below this many files, starting reader processes costs more than they save.
+PARALLEL_READ_MIN_FILES = 1_000
+_READ_CHUNK = 250
+
+
+def load(path: str, display: str, screen: Screen | None) -> Loaded:
+    """One discovered file, read for checking. With a `screen` (every selected rule is
+    about Procore), a Python file that cannot concern Procore is kept as its import
+    statements only, and a config file that does not name Procore is not even decoded."""
+    if is_notebook(display):
+        return read_notebook(path, display)
+    data = read_bytes(path, display)
+    if isinstance(data, FileError):
+        return data
+    kind = kind_of(display) or kind_of(os.path.basename(path)) or "python"
+    if screen is None:
+        return decode_source(data, display, kind)
+    # The bytes are searched: ASCII lower-casing is three times faster than str.lower over
+    # a large tree (and "procore" is ASCII in every encoding Python reads).
+    procore = b"procore" in data.lower()
+    if kind == "config" and not procore and not is_env_file(display):
+        return SourceFile(display, "", "config", partial=True)  # no rule reads it
+    loaded = decode_source(data, display, kind)
+    return screen.keep(loaded, named=procore) if isinstance(loaded, SourceFile) else loaded
+
+
+def load_all(found: Sequence[Discovered], screen: Screen | None, workers: int,
+             meanwhile: Callable[[], object] | None = None) -> Iterator[tuple[str, Loaded]]:
+    """`load` for every discovered file, in order, as (path, what was loaded). A large
+    tree is read by `workers` processes: reading and screening are most of a run that
+    finds nothing to parse, and what comes back (import statements) is small. This
+    process, idle while they read, calls `meanwhile` (once the readers have started)."""
+    if workers <= 1 or len(found) < PARALLEL_READ_MIN_FILES:
+        for path, display in found:
+            yield path, load(path, display, screen)
+        return
+    from concurrent.futures.process import BrokenProcessPool
+
+    from mpz_lint.parallel import executor
+
+    chunks = [found[start:start + _READ_CHUNK] for start in range(0, len(found), _READ_CHUNK)]
+    done = 0
+    try:
+        with executor(workers) as pool:
+            results = pool.map(_load_chunk, chunks, [screen] * len(chunks))
+            if meanwhile is not None:
+                meanwhile()
+            for chunk, loaded in zip(chunks, results):
+                yield from zip((path for path, _ in chunk), loaded)
+                done += 1
+    except BrokenProcessPool:
+        # A reader died (killed, out of memory): this process reads what is left.
+        for chunk in chunks[done:]:
+            for path, display in chunk:
+                yield path, load(path, display, screen)
+
+
+def _load_chunk(chunk: Sequence[Discovered], screen: Screen | None) -> list[Loaded]:
+    return [load(path, display, screen) for path, display in chunk]
+
+
+def read_source(path: str | Path, display: str) -> SourceFile | FileError:
     """The file at `path` as a SourceFile named `display`, or why it cannot be checked.
 
     Python files are decoded as Python does (BOM, PEP 263 coding cookie); config files as
@@ -283,29 +353,51 @@ def read_source(path: Path, display: str) -> SourceFile | FileError:
     data = read_bytes(path, display)
     if isinstance(data, FileError):
         return data
-    return decode_source(data, display, kind_of(display) or kind_of(path.name) or "python")
+    return decode_source(data, display,
+                         kind_of(display) or kind_of(os.path.basename(path)) or "python")
 
 
-def read_bytes(path: Path, display: str) -> bytes | FileError:
+def read_bytes(path: str | Path, display: str) -> bytes | FileError:
     """The bytes of the regular file at `path`, or why they cannot be read."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            # A FIFO or device would block or never end: only regular files are read.
-            return FileError(display, "not a regular file")
-        return path.read_bytes()
+        return _read_regular_file(os.fspath(path))
+    except _NotRegular:
+        return FileError(display, "not a regular file")
     except OSError as exc:
         return FileError(display, f"cannot read: {os_error_reason(exc)}")
 
 
-def read_notebook(path: Path, display: str) -> Notebook | FileError:
-    """The Jupyter notebook at `path`, or why it cannot be checked."""
+class _NotRegular(Exception):
+    pass
+
+
+# Opening a FIFO for reading waits for a writer; without blocking, it opens at once and
+# fstat tells it apart. (Where O_NONBLOCK does not exist, a stat comes first instead.)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _read_regular_file(path: str) -> bytes:
+    """The whole file, in one open and one fstat: this runs for every file of a tree.
+    Raises _NotRegular for a FIFO, device or socket (which would block or never end)."""
+    if not _NONBLOCK and not stat.S_ISREG(os.stat(path).st_mode):
+        raise _NotRegular
+    descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            # A FIFO or device would block or never end: only regular files are read.
-            return FileError(display, "not a regular file")
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileError(display, f"cannot read: {os_error_reason(exc)}")
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _NotRegular
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with open(descriptor, "rb", closefd=True) as stream:
+        return stream.read()
+
+
+def read_notebook(path: str | Path, display: str) -> Notebook | FileError:
+    """The Jupyter notebook at `path`, or why it cannot be checked."""
+    data = read_bytes(path, display)
+    if isinstance(data, FileError):
+        return data
     return decode_notebook(data, display)
 
 

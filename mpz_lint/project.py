@@ -80,11 +80,38 @@ def parse(path: str, text: str) -> cst.Module | FileError:
     if too_deep(text):
         return FileError(path, "too deeply nested to parse")
     try:
-        return cst.parse_module(text)
+        return _parse_unvalidated(text)
     except cst.ParserSyntaxError as exc:
         return FileError(path, _syntax_message(exc))
     except RecursionError:
         return FileError(path, "too deeply nested to parse")
+
+
+def _parse_unvalidated(text: str) -> cst.Module:
+    """`libcst.parse_module`, without re-validating every node the parser builds.
+
+    Each libcst node checks its own fields when it is made (`CSTNode.__post_init__` calls
+    `_validate`), which guards trees built by hand; a tree from the parser is valid by
+    construction, and the checks are a quarter of the parse. libcst's own comment there
+    says as much ("avoid validating the tree when parsing a file"). The hook is restored
+    before the tree is used, so nodes made later (none are, as fixes are text edits) are
+    still checked.
+    """
+    import libcst as cst
+    from libcst._nodes.base import CSTNode
+
+    validate = CSTNode.__dict__.get("__post_init__")
+    if validate is None:  # a libcst that no longer validates this way
+        return cst.parse_module(text)
+    CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    pass
 
 
 def _syntax_message(exc: cst.ParserSyntaxError) -> str:

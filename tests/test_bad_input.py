@@ -136,16 +136,16 @@ def test_file_vanishes_between_listing_and_reading(
 
 
 def test_unreadable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # As root, chmod 000 does not stop a read: make the read fail as it would for a user.
+    # As root, chmod 000 does not stop a read: make the open fail as it would for a user.
     make(project, {"secret.py": TOKEN})
-    read_bytes = Path.read_bytes
+    open_file = os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_bytes(self)
+    def refuse(path: str, *args: int) -> int:
+        if os.path.basename(path) == "secret.py":
+            raise PermissionError(13, "Permission denied", path)
+        return open_file(path, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     assert_reported(check(), "secret.py", "cannot read: permission denied")
 
 

@@ -15,7 +15,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mpz_lint import engine
+from mpz_lint import engine, files
 from mpz_lint.cache import ResultCache
 from mpz_lint.groups import plan_groups
 from mpz_lint.positions import NodeOffsets
@@ -58,6 +58,7 @@ def sources_of(root: Path) -> list[SourceFile]:
 def test_parallel_and_serial_runs_print_the_same_bytes(
         monorepo: Path, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
     monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)  # fork even for a small tree
+    monkeypatch.setattr(files, "PARALLEL_READ_MIN_FILES", 0)  # and read in workers
     serial = run("check", "--no-cache", "-j", "1", "--output-format", output_format, ".")
     parallel = run("check", "--no-cache", "-j", "2", "--output-format", output_format, ".")
     assert serial.exit_code == parallel.exit_code == 1
@@ -70,6 +71,7 @@ def test_parallel_and_serial_runs_print_the_same_bytes(
 def test_parallel_and_serial_fixes_are_the_same(monorepo: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(files, "PARALLEL_READ_MIN_FILES", 0)
     serial = run("check", "--no-cache", "-j", "1", "--diff", "--unsafe-fixes", ".")
     parallel = run("check", "--no-cache", "-j", "2", "--diff", "--unsafe-fixes", ".")
     assert serial.stdout.count("\n+++ ") > 50
@@ -355,3 +357,27 @@ def test_a_worker_that_dies_is_reported_and_the_run_goes_on(
     # Nothing of the broken run was cached: the next run finds everything.
     assert run("check", "--cache-dir", cache, "--output-format", "concise", ".").stdout == \
         run("check", "--no-cache", "--output-format", "concise", ".").stdout
+
+
+def test_a_reader_that_dies_leaves_the_reading_to_the_main_process(
+        monorepo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = run("check", "--no-cache", "-j", "1", "--output-format", "concise", ".")
+    monkeypatch.setattr(files, "PARALLEL_READ_MIN_FILES", 0)
+    monkeypatch.setattr(files, "_load_chunk", _die)
+    result = run("check", "--no-cache", "-j", "2", "--output-format", "concise", ".")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        expected.exit_code, expected.stdout, expected.stderr)
+    assert expected.stdout.count("\n") > 100
+
+
+def test_trees_are_parsed_unvalidated_but_nodes_made_later_are_checked() -> None:
+    from mpz_lint.project import parse
+
+    tree = parse("client.py", "BASE = 'https://app.procore.com'\n")
+    assert isinstance(tree, cst.Module) and tree.code == "BASE = 'https://app.procore.com'\n"
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")  # libcst's own checks are back once the parse is done
+    error = parse("broken.py", "def f(:\n")
+    assert not isinstance(error, cst.Module) and error.message.startswith("syntax error at ")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("still not a name")  # and after a parse that failed
