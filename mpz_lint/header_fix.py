@@ -19,7 +19,7 @@ import libcst as cst
 from mpz_lint import knowledge
 from mpz_lint.fixer import LineIndex
 from mpz_lint.model import Applicability, Edit, Fix, Location
-from mpz_lint.pyindex import Binding, ModuleIndex, Scope
+from mpz_lint.pyindex import Binding, ModuleIndex, Scope, string_value
 from mpz_lint.resolver import IntValue, Resolver, Str
 from mpz_lint.settings import parse_company_id_expr
 
@@ -77,7 +77,7 @@ def _company_id_nodes(target: HeaderFixTarget) -> Iterator[cst.BaseExpression]:
         if arg.keyword is not None and arg.keyword.value == "params" and isinstance(arg.value, cst.Dict):
             for element in arg.value.elements:
                 if (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
-                        and element.key.evaluated_value == "company_id"):
+                        and string_value(element.key) == "company_id"):
                     yield element.value
                     return
     # 3. A parameter, a local bound before the call, or a module constant named company_id.
@@ -144,7 +144,7 @@ def _url_pieces(node: cst.BaseExpression, scope: Scope,
 
 def _trailing_text(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value if isinstance(value, str) else None
     if isinstance(node, cst.BinaryOperation):
         return _trailing_text(node.right)

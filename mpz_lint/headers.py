@@ -29,7 +29,7 @@ from mpz_lint.fixer import LineIndex
 from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
 from mpz_lint.knowledge import ClientClass, RequestApi
 from mpz_lint.model import Applicability, Edit, Fix, Location
-from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope
+from mpz_lint.pyindex import ClassInfo, FunctionInfo, ModuleIndex, Scope, string_value
 from mpz_lint.resolver import (
     CallContext,
     ClassValue,
@@ -750,7 +750,7 @@ def uses_client_credentials(project: Project) -> bool:
 
 def _is_grant(node: cst.BaseExpression) -> bool:
     return (isinstance(node, cst.SimpleString)
-            and node.evaluated_value == knowledge.SERVICE_ACCOUNT_GRANT)
+            and string_value(node) == knowledge.SERVICE_ACCOUNT_GRANT)
 
 
 def _call_argument(call: cst.Call, index: int | None, keyword: str) -> cst.BaseExpression | None:
@@ -956,7 +956,7 @@ def _sets_company_header(node: cst.CSTNode) -> bool:
     class Finder(cst.CSTVisitor):
         def visit_SimpleString(self, string: cst.SimpleString) -> None:
             nonlocal found
-            value = string.evaluated_value
+            value = string_value(string)
             if isinstance(value, str) and value.lower() == wanted:
                 found = True
 

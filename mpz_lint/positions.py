@@ -9,6 +9,12 @@ code this is several times cheaper, and it is the one cost every reporting modul
 
 The ranges are libcst's syntactic ones (`record_syntactic_position`), so a node's range
 leaves out the whitespace it owns, exactly as `PositionProvider` does.
+
+`ModuleOffsets` goes further: it generates only the statement that holds the node asked
+about (its `Home`, from the tree walk), and finds that statement's text in the module's
+text. Where the text is found exactly once, that is where the statement stands; where it
+is not (a statement repeated word for word), the statement around it is tried, and at
+the top the whole module. A reporting module usually needs a few of its statements.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from libcst._nodes.internal import CodegenState
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mpz_lint.treewalk import Home
 
 
 @dataclass(frozen=False)
@@ -90,3 +98,61 @@ class NodeOffsets:
         """(start, end) offsets of `node`; KeyError if it is not part of the tree."""
         start, end = self._spans[id(node)]
         return self._offsets[start], self._offsets[end]
+
+
+class ModuleOffsets:
+    """Character offsets of nodes of `tree` in `text` (the module's source, which libcst
+    generates from `tree`), computed statement by statement as nodes are asked about.
+
+    Every offset handed out comes from a statement whose generated text was found at
+    that place in `text`, so an edit made there changes the bytes it means to.
+    """
+
+    def __init__(self, tree: cst.Module, text: str, homes: dict[int, Home | None]) -> None:
+        self._tree = tree  # the ids below are only valid while the nodes live
+        self._text = text
+        self._homes = homes
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._placed: set[int] = set()  # ids of the statements already generated
+        self._whole: NodeOffsets | None = None
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        """(start, end) offsets of `node`; KeyError if it is not part of the tree."""
+        found = self._spans.get(id(node))
+        if found is not None:
+            return found
+        if self._whole is None:
+            home = self._homes.get(id(node))
+            while home is not None and not self._place(home):
+                home = home.outer
+            found = self._spans.get(id(node))
+            if found is not None:
+                return found
+            self._whole = NodeOffsets(self._tree)
+        return self._whole.span(node)
+
+    def matches_text(self) -> bool:
+        """Whether every offset handed out is known to be right: each came from a statement
+        found in the text, or the whole module generates the text byte for byte."""
+        return self._whole is None or self._whole.code == self._text
+
+    def _place(self, home: Home) -> bool:
+        statement = home.statement
+        if id(statement) in self._placed:
+            return True
+        tree = self._tree
+        state = _TokenCountingState(default_indent=tree.default_indent,
+                                    default_newline=tree.default_newline)
+        state.indent_tokens = [tree.default_indent if indent is None else indent
+                               for indent in home.indents]
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        start = self._text.find(code)
+        if start < 0 or self._text.find(code, start + 1) >= 0:
+            return False  # not there as generated, or more than once: cannot tell where
+        offsets = list(accumulate(map(len, state.tokens), initial=start))
+        spans = self._spans
+        for key, (first, last) in state.spans.items():
+            spans[key] = (offsets[first], offsets[last])
+        self._placed.add(id(statement))
+        return True

@@ -240,6 +240,8 @@ class Project:
         python_paths = self._python_paths()
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted.lstrip(".").split(".") if p]
+        if not level and parts and parts[0] not in self._module_names():
+            return None  # `requests`, `os`: no file or folder of the project has the name
         if level:
             for _ in range(level - 1):
                 folder = posixpath.dirname(folder)
@@ -257,6 +259,19 @@ class Project:
                 if candidate in python_paths:
                     return python_paths[candidate]
         return None
+
+    def _module_names(self) -> set[str]:
+        """Every name an absolute import of a project module can start with: the folders
+        and module names on the way to each Python file."""
+        if "_module_names" not in self._analyses:
+            names: set[str] = set()
+            for path in self._python_paths():
+                *folders, file_name = path.split("/")
+                names.update(folders)
+                names.add(file_name.split(".", 1)[0])
+            self._analyses["_module_names"] = names
+        found: set[str] = self._analyses["_module_names"]
+        return found
 
     def _python_paths(self) -> dict[str, str]:
         if "_python_paths" not in self._analyses:

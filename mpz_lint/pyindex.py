@@ -8,7 +8,9 @@ that provider at 3.6x a bare parse, and name lookup over these tables is all we 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Union
 
 import libcst as cst
@@ -17,7 +19,7 @@ from mpz_lint import knowledge
 from mpz_lint.fixer import LineIndex
 from mpz_lint.knowledge import role_from_name
 from mpz_lint.model import Location
-from mpz_lint.positions import NodeOffsets
+from mpz_lint.positions import ModuleOffsets
 from mpz_lint.treewalk import TreeWalker
 
 if TYPE_CHECKING:
@@ -161,10 +163,11 @@ class ModuleIndex:
         self.client_credentials = False
         # `target = <value>` statements, by id of the value: where to add a line after it.
         self.assignments: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
-        self._offsets: NodeOffsets | None = None
+        self._offsets: ModuleOffsets | None = None
         self._lines: LineIndex | None = None
         collector = _Collector(self)
         collector.walk(tree)
+        self._homes = collector.homes
         # Names whose every use is a pattern (`url.startswith(LEGACY)`, `x == LEGACY`):
         # the URLs they hold are things to look for, not places to call.
         self.pattern_names: frozenset[str] = frozenset(
@@ -172,19 +175,18 @@ class ModuleIndex:
             if inert >= collector.uses.get(name, 0)
         )
 
-    # Positions cost a code pass (see mpz_lint.positions): computed only for modules that
-    # report something or fix something.
+    # Positions cost code generation (see mpz_lint.positions): done only for the
+    # statements that hold a node somebody asks about.
     def span_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """Character offsets of `node` in the module's text (syntactic: no whitespace)."""
         if self._offsets is None:
-            self._offsets = NodeOffsets(self.tree)
+            self._offsets = ModuleOffsets(self.tree, self.source.text, self._homes)
         return self._offsets.span(node)
 
     def round_trips(self) -> bool:
-        """Whether libcst gives back the file byte for byte (so fixes can keep the rest)."""
-        if self._offsets is None:
-            self._offsets = NodeOffsets(self.tree)
-        return self._offsets.code == self.source.text
+        """Whether the positions handed out match the text byte for byte, so that fixes
+        keep every other byte (libcst does give back what it parsed, but we check)."""
+        return self._offsets is None or self._offsets.matches_text()
 
     def start_of(self, node: cst.CSTNode) -> Location:
         return self._line_index().location(self.span_of(node)[0])
@@ -208,6 +210,18 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
+
+
+def string_value(node: cst.SimpleString) -> str | bytes:
+    """The value of a string literal (libcst's `evaluated_value`), evaluated once per
+    spelling: a client codebase repeats the same few URLs and header names everywhere."""
+    return _literal_value(node.value)
+
+
+@lru_cache(maxsize=16384)
+def _literal_value(spelling: str) -> str | bytes:
+    value: str | bytes = ast.literal_eval(spelling)
+    return value
 
 
 def raw_text_has_procore(node: StringNode) -> bool:
@@ -552,11 +566,11 @@ class _Collector(TreeWalker):
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         if isinstance(node.key, cst.SimpleString):
-            key = node.key.evaluated_value
+            key = string_value(node.key)
             if isinstance(key, str):
                 self.name_hints.setdefault(id(node.value), key)
                 if (key == "grant_type" and isinstance(node.value, cst.SimpleString)
-                        and node.value.evaluated_value == knowledge.SERVICE_ACCOUNT_GRANT):
+                        and string_value(node.value) == knowledge.SERVICE_ACCOUNT_GRANT):
                     self.index.client_credentials = True
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:

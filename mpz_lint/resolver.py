@@ -31,6 +31,7 @@ from mpz_lint.pyindex import (
     Mutation,
     Scope,
     dotted_name,
+    string_value,
 )
 from mpz_lint.urls import HOLE
 
@@ -335,7 +336,7 @@ class Resolver:
         """The literal's parts; with a scope, f-string expressions become markers that
         `_expand` replaces by their values."""
         if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = string_value(node)
             if not isinstance(value, str):
                 return unknown_str("bytes")
             raw = node.value
@@ -494,7 +495,7 @@ class Resolver:
                 if isinstance(value, ClassValue):
                     return Instance(value.cls, self.external_base(value.cls))
         if isinstance(annotation, cst.SimpleString):  # "httpx.Client" as a forward reference
-            text = annotation.evaluated_value
+            text = string_value(annotation)
             if isinstance(text, str):
                 try:
                     return self._annotation_value(cst.parse_expression(text), scope)
@@ -655,7 +656,7 @@ class Resolver:
                 named = {}
                 for element in right_node.elements:
                     if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-                        key = element.key.evaluated_value
+                        key = string_value(element.key)
                         if isinstance(key, str):
                             named[key] = self.strings(element.value, scope, context)
             else:
@@ -1126,7 +1127,7 @@ def _argument_for(function: FunctionInfo, param: cst.Param, call: cst.Call,
 def _rstrip_known(value: Str, chars_node: cst.BaseExpression) -> Str:
     if not isinstance(chars_node, cst.SimpleString) or not value.parts:
         return value
-    chars = chars_node.evaluated_value
+    chars = string_value(chars_node)
     last = value.parts[-1]
     if not isinstance(chars, str) or not isinstance(last, Text):
         return value

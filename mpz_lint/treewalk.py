@@ -12,12 +12,17 @@ Semantics kept from libcst: `visit_X(node)` runs before the node's children and 
 False skips them; `leave_X(node)` runs after them (also when they were skipped). Children
 are walked in field order, which is source order except that decorators come after the
 function or class they decorate; nothing here depends on that order.
+
+On the way, the walk notes each node's `Home`: the innermost statement of a block (a
+module's or an indented block's body) that holds it, and the indentation it is written
+at. That is what mpz_lint.positions needs to place a node by generating the code of that
+statement alone.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import libcst as cst
 
@@ -37,6 +42,15 @@ _LAYOUT_FIELDS = frozenset({
 MAX_DEPTH = 250
 
 _Handler = Optional[Callable[[Any], Any]]
+
+
+class Home(NamedTuple):
+    """A statement of a block body, the indentation of every block it is in (None: the
+    module's default indent), and the Home of the statement around it."""
+
+    statement: cst.BaseStatement
+    indents: tuple[str | None, ...]
+    outer: Home | None
 
 
 def _child_fields(node_type: type) -> tuple[str, ...]:
@@ -64,16 +78,24 @@ class TreeWalker:
     def __init__(self) -> None:
         self._table: dict[type, tuple[_Handler, _Handler, tuple[str, ...]]] = {}
         self._depth = 0
+        self._home: Home | None = None
+        # id of each walked node -> its Home (None: not inside any block statement)
+        self.homes: dict[int, Home | None] = {}
 
     def walk(self, node: cst.CSTNode) -> None:
-        entry = self._table.get(type(node))
+        self.homes[id(node)] = self._home
+        kind = type(node)
+        entry = self._table.get(kind)
         if entry is None:
-            entry = self._entry(type(node))
+            entry = self._entry(kind)
         visit, leave, fields = entry
         if visit is None or visit(node) is not False:
             self._depth += 1
             if self._depth > MAX_DEPTH:
                 raise RecursionError("too deeply nested")
+            if kind is cst.Module or kind is cst.IndentedBlock:
+                self._walk_block(node)  # type: ignore[arg-type]
+                fields = ()
             for name in fields:
                 child = getattr(node, name)
                 kind = type(child)
@@ -86,6 +108,16 @@ class TreeWalker:
             self._depth -= 1
         if leave is not None:
             leave(node)
+
+    def _walk_block(self, block: cst.Module | cst.IndentedBlock) -> None:
+        outer = self._home
+        indents = outer.indents if outer is not None else ()
+        if isinstance(block, cst.IndentedBlock):
+            indents = (*indents, block.indent)
+        for statement in block.body:
+            self._home = Home(statement, indents, outer)
+            self.walk(statement)
+        self._home = outer
 
     def _entry(self, node_type: type) -> tuple[_Handler, _Handler, tuple[str, ...]]:
         name = node_type.__name__

@@ -18,7 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from mpz_lint import engine, files
 from mpz_lint.cache import ResultCache
 from mpz_lint.groups import plan_groups
-from mpz_lint.positions import NodeOffsets
+from mpz_lint.positions import ModuleOffsets, NodeOffsets
 from mpz_lint.settings import Settings
 from mpz_lint.sources import SourceFile
 from mpz_lint.treewalk import TreeWalker
@@ -253,6 +253,51 @@ def test_node_offsets_match_libcsts_positions() -> None:
     assert compared > 50_000
 
 
+def _statement_offsets(text: str) -> tuple[ModuleOffsets, NodeOffsets, _Counter]:
+    tree = cst.parse_module(text)
+    walker = _Counter()
+    walker.walk(tree)
+    return ModuleOffsets(tree, text, walker.homes), NodeOffsets(tree), walker
+
+
+def test_offsets_from_single_statements_are_those_of_the_whole_module() -> None:
+    compared = placed_alone = 0
+    for path in fixture_modules():
+        text = path.read_text()
+        ours, whole, walker = _statement_offsets(text)
+        for key, home in walker.homes.items():
+            if home is not None:  # the Module itself is in no statement
+                node = walker.nodes[key]
+                assert ours.span(node) == whole.span(node), (path, node)
+                compared += 1
+        assert ours.matches_text()
+        placed_alone += ours._whole is None
+    assert compared > 20_000
+    assert placed_alone > 0.9 * len(fixture_modules())  # the whole module is the exception
+
+
+@pytest.mark.parametrize("text", [
+    # The same statement twice: its text says nothing about which one is asked about.
+    "def a():\n    r = get(URL)\n    return r\n\n\ndef b():\n    r = get(URL)\n    return r\n",
+    "r = get(URL)\nr = get(URL)\n",
+    # No newline at the end; CRLF; tabs; comments and blank lines owned by statements.
+    "class A:\n    def f(self):\n        return get('https://app.procore.com')",
+    "class A:\r\n    # the client\r\n    def f(self):\r\n\r\n        return get(URL)\r\n",
+    "if x:\n\tif y:\n\t\tget(URL)  # call\n\telif z:\n\t\tpost(URL)\nelse:\n\tput(URL)\n",
+    # Decorators, one-line suites, a statement spread over lines, semicolons.
+    "@retry(times=3)\n@log\ndef f(): return get(URL)\n\nwhile True: get(URL); break\n",
+    "x = call(\n    a,\n    b=\"\"\"\nr = get(URL)\n\"\"\",\n)\nr = get(URL)\n",
+    "try:\n    get(URL)\nexcept E as e:\n    log(e)\nfinally:\n    with s as t:\n        t.get(URL)\n",
+])
+def test_statement_offsets_hold_where_a_statement_is_repeated_or_oddly_written(
+        text: str) -> None:
+    ours, whole, walker = _statement_offsets(text)
+    nodes = list(walker.nodes.values())
+    for node in reversed(nodes):  # inner statements first, so that outer ones are tried
+        assert ours.span(node) == whole.span(node), node
+    assert ours.matches_text()
+
+
 class _Seen:
     """Names, strings and calls met, in the order met (a mixin for both walkers)."""
 
@@ -271,7 +316,13 @@ class _Seen:
 
 
 class _Counter(_Seen, TreeWalker):
-    pass
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: dict[int, cst.CSTNode] = {}  # every walked node, by id
+
+    def walk(self, node: cst.CSTNode) -> None:
+        self.nodes[id(node)] = node
+        super().walk(node)
 
 
 class _LibcstCounter(_Seen, cst.CSTVisitor):
