@@ -256,8 +256,9 @@ class _Inputs:
     came by `--fix` when they cannot be checked)."""
 
     originals: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
-    # Where each file is, as a plain string: a Path per file would weigh on a large tree.
-    locations: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Where each file is, for the files whose display name does not say it (see
+    # `location`): a large tree would otherwise keep every path twice.
+    elsewhere: dict[str, str] = dataclasses.field(default_factory=dict)
     notebooks: dict[str, Notebook] = dataclasses.field(default_factory=dict)
     errors: list[FileError] = dataclasses.field(default_factory=list)
     stdin: bytes | None = None
@@ -267,7 +268,7 @@ class _Inputs:
         from mpz_lint import files
         from mpz_lint.sources import SourceFile
 
-        loaded = files.read_source(self.locations[partial.path], partial.path)
+        loaded = files.read_source(self.location(partial.path), partial.path)
         if isinstance(loaded, SourceFile):
             self.originals[partial.path] = loaded
         return loaded
@@ -282,8 +283,12 @@ class _Inputs:
             self.notebooks[loaded.path] = loaded
             loaded = loaded.source()
         self.originals[loaded.path] = loaded
-        if location is not None:
-            self.locations[loaded.path] = location
+        if location is not None and location != os.path.abspath(loaded.path):
+            self.elsewhere[loaded.path] = location
+
+    def location(self, path: str) -> str:
+        """Where the file shown as `path` is (the current folder does not change)."""
+        return self.elsewhere.get(path) or os.path.abspath(path)
 
 
 def _cores() -> int:
@@ -537,7 +542,7 @@ def _add_noqa(results: Sequence[FileResult], inputs: _Inputs, reading_stdin: boo
         if count == 0:
             continue
         try:
-            files.write_atomic(Path(inputs.locations[result.file.path]), data)
+            files.write_atomic(Path(inputs.location(result.file.path)), data)
         except OSError as exc:
             inputs.errors.append(FileError(result.file.path,
                                            f"cannot write: {files.os_error_reason(exc)}"))
@@ -593,7 +598,7 @@ def _write_fixes(result: FileResult, inputs: _Inputs) -> FileResult:
             data = notebook.write(result.fixed_text).encode("utf-8")
         else:
             data = result.file.encode(result.fixed_text)
-        files.write_atomic(Path(inputs.locations[result.file.path]), data)
+        files.write_atomic(Path(inputs.location(result.file.path)), data)
     except UnicodeEncodeError as exc:
         reason = f"the fixed text cannot be encoded as {result.file.encoding} ({exc.reason})"
     except ValueError as exc:

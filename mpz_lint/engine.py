@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from mpz_lint.fixer import apply_fixes
@@ -32,16 +33,19 @@ if TYPE_CHECKING:
 MAX_FIX_PASSES = 10
 
 
-@dataclass
+# Without a __dict__ where Python allows it (3.10+): a large tree has one per file.
+@dataclass(**({"slots": True} if sys.version_info >= (3, 10) else {}))
 class FileResult:
     """What happened to one file: what remains, what was fixed, and the new text."""
 
+    # Sequences, not lists: a file with nothing to say shares one empty tuple, which over
+    # a large tree is most of the files.
     file: SourceFile
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    fixed: list[Diagnostic] = field(default_factory=list)
+    diagnostics: Sequence[Diagnostic] = ()
+    fixed: Sequence[Diagnostic] = ()
     fixed_text: str | None = None  # set only when fixes changed the text
     error: FileError | None = None
-    suppressed: list[Diagnostic] = field(default_factory=list)  # hidden by noqa comments
+    suppressed: Sequence[Diagnostic] = ()  # hidden by noqa comments
 
 
 def all_rules() -> tuple[type[Rule], ...]:
@@ -242,11 +246,11 @@ def _analyse_group(group: Group, settings: Settings,
 class Outcome:
     """A FileResult without its SourceFile: what crosses from a worker or the cache."""
 
-    diagnostics: list[Diagnostic]
-    fixed: list[Diagnostic]
+    diagnostics: Sequence[Diagnostic]
+    fixed: Sequence[Diagnostic]
     fixed_text: str | None
     error: FileError | None
-    suppressed: list[Diagnostic]
+    suppressed: Sequence[Diagnostic]
 
     @classmethod
     def of(cls, result: FileResult) -> Outcome:
@@ -258,11 +262,11 @@ class Outcome:
             return FileResult(original)
         source = original if self.fixed_text is None else dataclasses.replace(
             original, text=self.fixed_text)
-        return FileResult(source, list(self.diagnostics), list(self.fixed), self.fixed_text,
-                          self.error, list(self.suppressed))
+        return FileResult(source, self.diagnostics, self.fixed, self.fixed_text, self.error,
+                          self.suppressed)
 
 
-_NOTHING = Outcome([], [], None, None, [])
+_NOTHING = Outcome((), (), None, None, ())
 
 
 def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str], settings: Settings,
@@ -281,13 +285,13 @@ def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str], settings:
             if error is None:
                 context = RuleContext(project, source)
                 concerns_procore = project.may_concern_procore(source)
+                found: list[Diagnostic] = []
                 for rule in rules:
                     if concerns_procore or not rule.procore_only:
-                        result.diagnostics.extend(rule.check(context))
-            if error is None:
-                result.diagnostics.sort(key=Diagnostic.sort_key)
+                        found.extend(rule.check(context))
+                found.sort(key=Diagnostic.sort_key)
                 result.diagnostics, result.suppressed = suppressions.apply(
-                    source, result.diagnostics, settings, known)
+                    source, found, settings, known)
                 fixable = any(d.fix is not None for d in result.diagnostics)
                 if fixable and not project.round_trips(source):
                     # We cannot promise to keep every byte: report, but offer no fix.
@@ -357,7 +361,7 @@ def lint_source(text: str, path: str = "example.py", settings: Settings | None =
     (result,) = lint_files([_source(text, path)], settings or Settings())
     if result.error is not None:
         raise ValueError(str(result.error))
-    return result.diagnostics
+    return list(result.diagnostics)
 
 
 def fix_source(
@@ -368,7 +372,7 @@ def fix_source(
     (result,) = fix_files([_source(text, path)], settings or Settings(), unsafe_fixes=unsafe_fixes)
     if result.error is not None:
         raise ValueError(str(result.error))
-    return (result.fixed_text if result.fixed_text is not None else text), result.diagnostics
+    return (result.fixed_text if result.fixed_text is not None else text), list(result.diagnostics)
 
 
 def _source(text: str, path: str) -> SourceFile:
