@@ -197,10 +197,15 @@ def _analyse(groups: list[Group], numbers: list[int], settings: Settings,
             yield from zip(futures[future], results)
 
 
+# Each batch costs a task hand-over (its groups pickled to the worker): about 1 ms.
+BATCHES_PER_WORKER = 16
+
+
 def _batches(groups: list[Group], numbers: list[int], workers: int) -> list[list[int]]:
-    """Groups dealt into a few batches per worker of about equal work, largest first, so
-    one large group does not leave the other workers idle at the end."""
-    count = min(len(numbers), workers * 4)
+    """Groups dealt into batches of about equal work, largest first. Workers take the
+    next batch as they finish one, so many small batches even out what one worker's
+    slower files or one large group would leave the others waiting for at the end."""
+    count = min(len(numbers), workers * BATCHES_PER_WORKER)
     batches: list[list[int]] = [[] for _ in range(count)]
     loads = [0] * count
     for number in sorted(numbers, key=lambda n: -groups[n].size):
