@@ -457,8 +457,8 @@ def _read_files(paths: Sequence[str], settings: Settings, skipped: set[str],
         env_files = [files.read_source(path, display) for path, display in found
                      if is_env_file(display)]
         screen = Screen(f for f in env_files if isinstance(f, SourceFile))
-    # A tree large enough to be read in parallel is large enough to need libcst: it is
-    # imported while the readers work (and the analysis workers, forked later, have it).
+    # While reader processes work, this one imports libcst, which the analysis needs as
+    # soon as one file names Procore (and the analysis workers, forked later, inherit it).
     for path, loaded in files.load_all(found, screen, jobs,
                                        meanwhile=lambda: importlib.import_module("libcst")):
         inputs.add(loaded, path)

@@ -146,9 +146,8 @@ class _Walker:
         try:
             status = os.stat(folder)
             real: Identity = (status.st_dev, status.st_ino)
-            device = status.st_dev
         except OSError:
-            real, device = os.path.realpath(folder), -1
+            real = os.path.realpath(folder)
         if real in self.seen:
             return  # a symlink back up the tree, or a second way to the same folder
         self.seen.add(real)
@@ -188,11 +187,9 @@ class _Walker:
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
             else:
-                # The file's identity without another stat, where the listing has it: a
-                # plain file is on its folder's device (a symlink may point anywhere).
-                identity = (device, entry.inode()) if device >= 0 and not entry.is_symlink() \
-                    else _identity(path)
-                yield path, entry_display, identity
+                # A stat, not the listing's inode: on overlay file systems (containers) the
+                # two can differ, and a file named on the command line is stat'ed.
+                yield path, entry_display, _identity(path)
 
     def _ignored(self, path: str, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
         # The nearest .gitignore that mentions the path decides, as in git.

@@ -53,6 +53,7 @@ a command failed. Standard library only, plus the installed mpz_lint and libcst.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -77,7 +78,7 @@ SECTIONS = ("mixed", "dense", "fix", "peers", "startup", "memory", "growth", "ca
 CHECK = ("-m", "mpz_lint", "check", "--output-format", "concise")
 CLI_OK = (0, 1)  # mpz-lint check: 0 clean, 1 findings; anything else is a failure
 STARTUP_FILE = "fixtures/hosts/rest_literal.py"
-STARTUP_MIN_RUNS = 10  # a start-up takes a fraction of a second: more runs are cheap
+STARTUP_MIN_RUNS = 20  # a start-up takes a fraction of a second: more runs are cheap
 FINDING = re.compile(r"^\S.*:\d+:\d+: [A-Z]+[0-9]+ ", re.MULTILINE)
 FIXIT_FINDING = re.compile(r"@\d+:\d+ ProcoreAppHost: ", re.MULTILINE)
 RUFF_FINDING = re.compile(r"^Found (\d+) error", re.MULTILINE)
@@ -191,6 +192,26 @@ def run_timed(command: Sequence[str], runs: int, *, ok: Sequence[int] = CLI_OK,
         first = first or done
     assert first is not None
     return Timing(tuple(times)), first
+
+
+def run_interleaved(commands: dict[str, list[str]], runs: int, *, warmup: int = 0,
+                    ) -> dict[str, Timing]:
+    """Run each command once per round, `warmup` + `runs` rounds; time the last `runs`."""
+    for command in commands.values():
+        print(f"    $ {show_command(command)}", flush=True)
+    times: dict[str, list[float]] = {key: [] for key in commands}
+    for index in range(warmup + runs):
+        for key, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                                  errors="replace")
+            elapsed = time.perf_counter() - start
+            if done.returncode not in CLI_OK or "Traceback (most recent call last)" in done.stderr:
+                raise Failure(f"`{show_command(command)}` exited {done.returncode}:\n"
+                              f"{_tail(done.stderr or done.stdout)}")
+            if index >= warmup:
+                times[key].append(elapsed)
+    return {key: Timing(tuple(values)) for key, values in times.items()}
 
 
 def _tail(text: str, lines: int = 20) -> str:
@@ -552,19 +573,15 @@ class Bench:
 
     def section_startup(self) -> None:
         runs = max(self.runs, STARTUP_MIN_RUNS)
-
-        def command_figure(key: str, label: str, command: list[str]) -> None:
-            self.figure(key, label,
-                        lambda: run_timed(command, runs, warmup=1)[0], unit="ms", scale=1000,
-                        digits=0)
-
         # --no-cache: a pre-commit run checks files just edited, which no cache holds.
         no_cache = ["--no-cache"] if self.flags.no_cache else []
-        command_figure("startup check",
-                       f"start-up: python -m mpz_lint check {' '.join(no_cache)} {STARTUP_FILE}",
-                       [sys.executable, "-m", "mpz_lint", "check", *no_cache, STARTUP_FILE])
-        command_figure("startup import", 'start-up: python -c "import libcst, click"',
-                       [sys.executable, "-c", "import libcst, click"])
+        commands: dict[str, tuple[str, list[str]]] = {
+            "startup check": (
+                f"start-up: python -m mpz_lint check {' '.join(no_cache)} {STARTUP_FILE}",
+                [sys.executable, "-m", "mpz_lint", "check", *no_cache, STARTUP_FILE]),
+            "startup import": ('start-up: python -c "import libcst, click"',
+                               [sys.executable, "-c", "import libcst, click"]),
+        }
         script = Path(sys.executable).parent / "mpz-lint"
         on_path = shutil.which("mpz-lint")
         if not script.is_file() and on_path:
@@ -573,11 +590,24 @@ class Bench:
             if on_path and Path(on_path) != script:
                 print(f"  note: `mpz-lint` on PATH is {on_path} (a wrapper, e.g. a pyenv "
                       f"shim); timing {script} itself", flush=True)
-            command_figure("startup script",
-                           f"start-up: {_short(str(script))} check {' '.join(no_cache)} "
-                           f"{STARTUP_FILE}", [str(script), "check", *no_cache, STARTUP_FILE])
+            commands["startup script"] = (
+                f"start-up: {_short(str(script))} check {' '.join(no_cache)} {STARTUP_FILE}",
+                [str(script), "check", *no_cache, STARTUP_FILE])
         else:
             print("  no `mpz-lint` console script found", flush=True)
+        # Taken in turns, one run of each per round: the machine's speed drifts over
+        # seconds, and a ratio of two blocks of runs taken apart measures the drift too.
+        print("  start-up commands, run in turns", flush=True)
+        try:
+            timings = run_interleaved({key: command for key, (_, command) in commands.items()},
+                                      runs, warmup=1)
+        except Failure as failure:
+            print(f"    FAILED: {failure}", flush=True)
+            self.failures.append(f"start-up: {failure}")
+            return
+        for key, (label, _) in commands.items():
+            self.figure(key, label, functools.partial(timings.__getitem__, key), unit="ms",
+                        scale=1000, digits=0)
         self.ratio("startup: check one file / import libcst+click", "startup check",
                    "startup import", at_most=1.5)
         if "startup script" in self.timings:
