@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from mpz_lint.fixer import apply_fixes
@@ -54,8 +55,13 @@ def all_rules() -> tuple[type[Rule], ...]:
     return ALL_RULES
 
 
-def selected_rules(settings: Settings) -> list[type[Rule]]:
-    return [r for r in all_rules() if settings.is_selected(r.code, r.default_enabled)]
+def selected_rules(settings: Settings) -> tuple[type[Rule], ...]:
+    return _selected(settings, tuple(all_rules()))
+
+
+@lru_cache(maxsize=8)  # asked once per group: a large tree has thousands
+def _selected(settings: Settings, rules: tuple[type[Rule], ...]) -> tuple[type[Rule], ...]:
+    return tuple(r for r in rules if settings.is_selected(r.code, r.default_enabled))
 
 
 @contextmanager

@@ -184,7 +184,7 @@ def header_fix(resolver: Resolver, target: HeaderFixTarget,
         return NO_COMPANY_ID
     entry = f'"{knowledge.COMPANY_HEADER}": {company.as_header_value()}'
     module = target.module
-    lines = LineIndex(module.source.text)
+    lines = module.lines
     argument = _headers_argument(target)
     if argument is None:
         if target.replaces_defaults:

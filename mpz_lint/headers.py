@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from mpz_lint import knowledge, urls
-from mpz_lint.fixer import LineIndex
 from mpz_lint.header_fix import HeaderFixTarget, company_id_in_scope, header_fix
 from mpz_lint.knowledge import ClientClass, RequestApi
 from mpz_lint.model import Applicability, Edit, Fix, Location
@@ -187,7 +186,7 @@ class HeaderAnalysis:
             return None
         line, assigned = statement
         start, end = module.start_of(line), module.end_of(line)
-        lines = LineIndex(module.source.text)
+        lines = module.lines
         newline = "\r\n" if "\r\n" in lines.text else "\n"
         at = Location(end.row, len(lines.line(end.row)) + 1)
         owner = module.tree.code_for_node(assigned).strip()

@@ -73,7 +73,9 @@ def shown(results: Sequence[FileResult], notebooks: Notebooks | None = None, *,
     """Every remaining diagnostic (and, if asked, every suppressed one) in output order."""
     notebooks = notebooks or {}
     names = rule_names()
-    indexes = {result.file.path: LineIndex(result.file.text) for result in results}
+    # Only the files with something to show: over a large tree, most have nothing.
+    indexes = {result.file.path: LineIndex(result.file.text) for result in results
+               if result.diagnostics or (suppressed and result.suppressed)}
     items: list[Shown] = []
     for result in results:
         pairs = [(d, False) for d in result.diagnostics]

@@ -189,12 +189,14 @@ class ModuleIndex:
         return self._offsets is None or self._offsets.matches_text()
 
     def start_of(self, node: cst.CSTNode) -> Location:
-        return self._line_index().location(self.span_of(node)[0])
+        return self.lines.location(self.span_of(node)[0])
 
     def end_of(self, node: cst.CSTNode) -> Location:
-        return self._line_index().location(self.span_of(node)[1])
+        return self.lines.location(self.span_of(node)[1])
 
-    def _line_index(self) -> LineIndex:
+    @property
+    def lines(self) -> LineIndex:
+        """Rows and columns of the module's text (made once, for the modules that report)."""
         if self._lines is None:
             self._lines = LineIndex(self.source.text)
         return self._lines

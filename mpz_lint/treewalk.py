@@ -41,7 +41,7 @@ _LAYOUT_FIELDS = frozenset({
 # of another module's analysis. libcst's visitor failed at about this depth too.
 MAX_DEPTH = 250
 
-_Handler = Optional[Callable[[Any], Any]]
+_Handler = Optional[Callable[[Any, Any], Any]]  # visit_X / leave_X, called with (walker, node)
 
 
 class Home(NamedTuple):
@@ -61,6 +61,7 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_TABLES: dict[type, dict[type, tuple[_Handler, _Handler, tuple[str, ...]]]] = {}
 _NODE_TYPES: dict[type, bool] = {}
 
 
@@ -76,7 +77,8 @@ class TreeWalker:
     """Subclass and define `visit_<NodeType>` / `leave_<NodeType>`; call `walk(tree)`."""
 
     def __init__(self) -> None:
-        self._table: dict[type, tuple[_Handler, _Handler, tuple[str, ...]]] = {}
+        # One dispatch table per walker class, shared by its instances (one per module).
+        self._table = _TABLES.setdefault(type(self), {})
         self._depth = 0
         self._home: Home | None = None
         # id of each walked node -> its Home (None: not inside any block statement)
@@ -89,7 +91,7 @@ class TreeWalker:
         if entry is None:
             entry = self._entry(kind)
         visit, leave, fields = entry
-        if visit is None or visit(node) is not False:
+        if visit is None or visit(self, node) is not False:
             self._depth += 1
             if self._depth > MAX_DEPTH:
                 raise RecursionError("too deeply nested")
@@ -107,7 +109,7 @@ class TreeWalker:
                     self.walk(child)
             self._depth -= 1
         if leave is not None:
-            leave(node)
+            leave(self, node)
 
     def _walk_block(self, block: cst.Module | cst.IndentedBlock) -> None:
         outer = self._home
@@ -124,7 +126,8 @@ class TreeWalker:
         fields = _FIELDS.get(node_type)
         if fields is None:
             fields = _FIELDS[node_type] = _child_fields(node_type)
-        entry = (getattr(self, f"visit_{name}", None), getattr(self, f"leave_{name}", None),
+        walker = type(self)
+        entry = (getattr(walker, f"visit_{name}", None), getattr(walker, f"leave_{name}", None),
                  fields)
         self._table[node_type] = entry
         return entry
