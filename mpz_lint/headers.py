@@ -46,6 +46,7 @@ from mpz_lint.resolver import (
     Value,
     text_str,
 )
+from mpz_lint.treewalk import TreeWalker
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
@@ -949,15 +950,19 @@ def _describe(endpoint: Endpoint) -> str:
 
 def _sets_company_header(node: cst.CSTNode) -> bool:
     """Whether a function or class body writes the company header somewhere."""
+    finder = _CompanyHeaderFinder()
+    finder.walk(node)
+    return finder.found
+
+
+class _CompanyHeaderFinder(TreeWalker):
     wanted = knowledge.COMPANY_HEADER.lower()
-    found = False
 
-    class Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, string: cst.SimpleString) -> None:
-            nonlocal found
-            value = string_value(string)
-            if isinstance(value, str) and value.lower() == wanted:
-                found = True
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
 
-    node.visit(Finder())
-    return found
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = string_value(node)
+        if isinstance(value, str) and value.lower() == self.wanted:
+            self.found = True
