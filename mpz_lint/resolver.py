@@ -1069,6 +1069,8 @@ def as_str(value: Value) -> Str:
 
 
 def _dedupe(values: Iterable[Value]) -> list[Value]:
+    if isinstance(values, list) and len(values) < 2:
+        return values  # most expressions have one value: nothing to compare
     seen: set[tuple[object, ...]] = set()
     out: list[Value] = []
     for value in values:

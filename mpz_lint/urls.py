@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mpz_lint import knowledge
 from mpz_lint.knowledge import Role
@@ -55,10 +56,20 @@ class HostMatch:
         return knowledge.is_carved_out(self.host, self.path)
 
 
-def find_hosts(flat: str) -> Iterator[HostMatch]:
-    """Yield every known Procore host (knowledge.PROCORE_HOSTS) used as a URL host."""
+def find_hosts(flat: str) -> tuple[HostMatch, ...]:
+    """Every known Procore host (knowledge.PROCORE_HOSTS) used as a URL host in `flat`."""
     if "procore" not in flat.lower():
-        return
+        return ()
+    return _find_hosts(flat)
+
+
+# By text: a client's few base URLs are looked at again at every use.
+@lru_cache(maxsize=4096)
+def _find_hosts(flat: str) -> tuple[HostMatch, ...]:
+    return tuple(_hosts_in(flat))
+
+
+def _hosts_in(flat: str) -> Iterator[HostMatch]:
     for m in _HOST.finditer(flat):
         host = m.group(1).lower()
         if host not in knowledge.HOSTS_BY_NAME:
