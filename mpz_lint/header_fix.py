@@ -81,12 +81,14 @@ def _company_id_nodes(target: HeaderFixTarget) -> Iterator[cst.BaseExpression]:
                     yield element.value
                     return
     # 3. A parameter, a local bound before the call, or a module constant named company_id.
-    call_row = target.module.start_of(target.call).row
+    call_row = 0  # looked up only if a name fits: positions cost a code pass
     current: Scope | None = target.scope
     while current is not None:
         for name, bindings in current.bindings.items():
-            if _COMPANY_NAME.search(name) and all(
-                    _bound_before(target.module, b, call_row, current) for b in bindings):
+            if not _COMPANY_NAME.search(name):
+                continue
+            call_row = call_row or target.module.start_of(target.call).row
+            if all(_bound_before(target.module, b, call_row, current) for b in bindings):
                 yield cst.Name(name)
                 return
         current = current.parent
@@ -108,7 +110,7 @@ def _bound_before(module: ModuleIndex, binding: Binding, row: int, scope: Scope)
     if binding.kind == "assign" and binding.value is not None:
         if scope.kind == "module" and binding.scope.module is not module:
             return True
-        return module.start_of(binding.value).row < row or scope.kind == "module"
+        return scope.kind == "module" or module.start_of(binding.value).row < row
     return False  # loop variables, `with` targets, unknowns: maybe not bound yet
 
 
