@@ -62,15 +62,23 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _TABLES: dict[type, dict[type, tuple[_Handler, _Handler, tuple[str, ...]]]] = {}
-_NODE_TYPES: dict[type, bool] = {}
 
 
-def _is_node(kind: type) -> bool:
-    # isinstance against the CSTNode ABC is slow; each type is asked once.
-    known = _NODE_TYPES.get(kind)
-    if known is None:
-        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
-    return known
+def _node_types() -> frozenset[type]:
+    """Every libcst node class: a child's type is looked up here (isinstance against the
+    CSTNode ABC is slow, and the walk asks for every child)."""
+    found: set[type] = set()
+    pending: list[type] = [cst.CSTNode]
+    while pending:
+        subclasses: list[type] = pending.pop().__subclasses__()
+        for subclass in subclasses:
+            if subclass not in found:
+                found.add(subclass)
+                pending.append(subclass)
+    return frozenset(found)
+
+
+_NODE_TYPES = _node_types()
 
 
 class TreeWalker:
@@ -98,15 +106,16 @@ class TreeWalker:
             if kind is cst.Module or kind is cst.IndentedBlock:
                 self._walk_block(node)  # type: ignore[arg-type]
                 fields = ()
+            nodes = _NODE_TYPES
             for name in fields:
                 child = getattr(node, name)
                 kind = type(child)
-                if kind is tuple or kind is list:
-                    for item in child:
-                        if _is_node(type(item)):
-                            self.walk(item)
-                elif _is_node(kind):
+                if kind in nodes:
                     self.walk(child)
+                elif kind is tuple or kind is list:
+                    for item in child:
+                        if type(item) in nodes:
+                            self.walk(item)
             self._depth -= 1
         if leave is not None:
             leave(self, node)

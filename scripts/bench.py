@@ -68,6 +68,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 import bench_corpora as corpora
 import bench_peers as peers
@@ -194,14 +195,28 @@ def run_timed(command: Sequence[str], runs: int, *, ok: Sequence[int] = CLI_OK,
     return Timing(tuple(times)), first
 
 
-def run_interleaved(commands: dict[str, list[str]], runs: int, *, warmup: int = 0,
+# A step timed in turns: a command, or a function of this process that times itself.
+Step = Union[list[str], Callable[[], float]]
+
+
+def run_interleaved(commands: dict[str, Step], runs: int, *, warmup: int = 0,
+                    prepare: dict[str, Callable[[], None]] | None = None,
                     ) -> dict[str, Timing]:
-    """Run each command once per round, `warmup` + `runs` rounds; time the last `runs`."""
+    """Run each command once per round, `warmup` + `runs` rounds; time the last `runs`.
+    `prepare[key]` runs (untimed) before each run of that command."""
     for command in commands.values():
-        print(f"    $ {show_command(command)}", flush=True)
+        if not callable(command):
+            print(f"    $ {show_command(command)}", flush=True)
     times: dict[str, list[float]] = {key: [] for key in commands}
     for index in range(warmup + runs):
         for key, command in commands.items():
+            if prepare is not None and key in prepare:
+                prepare[key]()
+            if callable(command):
+                elapsed = command()
+                if index >= warmup:
+                    times[key].append(elapsed)
+                continue
             start = time.perf_counter()
             done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
                                   errors="replace")
@@ -251,6 +266,32 @@ def time_bare_parse(corpus: corpora.Corpus, runs: int) -> tuple[Timing, int]:
                 failures += 1
         times.append(time.perf_counter() - start)
     return Timing(tuple(times)), failures
+
+
+def bare_parse_step(corpus: corpora.Corpus) -> tuple[Callable[[], float], int]:
+    """A function timing one bare parse of every Python file (as time_bare_parse), and how
+    many files did not parse."""
+    import libcst
+
+    texts = [path.read_bytes().decode("utf-8", errors="replace") for path in corpus.python_files]
+    libcst.parse_module("pass\n")  # load the native parser first
+    failures = 0
+    for text in texts:
+        try:
+            libcst.parse_module(text)
+        except libcst.ParserSyntaxError:
+            failures += 1
+
+    def step() -> float:
+        start = time.perf_counter()
+        for text in texts:
+            try:
+                libcst.parse_module(text)
+            except libcst.ParserSyntaxError:
+                pass
+        return time.perf_counter() - start
+
+    return step, failures
 
 
 def time_pool_parse(corpus: corpora.Corpus, runs: int, workers: int = 2) -> tuple[Timing, int]:
@@ -470,32 +511,56 @@ class Bench:
         return self.figure("ruff mixed", "ruff check --select S113 over mixed", measure)
 
     def section_dense(self) -> None:
-        self.parse_figure("dense")
-        self.check_figure("dense", 1)
-        self.check_figure("dense", 2)
+        # The bare parse and both checks in turns: the targets are ratios of them.
+        corpus = self.corpus("dense")
+        parse, failures = bare_parse_step(corpus)
+        print(f"  bare parse: libcst.parse_module of each file's text, in this process: "
+              f"{len(corpus.python_files)} files, {corpus.python_lines:,} lines"
+              f"{f'; {failures} did not parse' if failures else ''}", flush=True)
+        figures: dict[str, tuple[str, Step]] = {
+            "parse dense x1": ("bare parse dense, one process", parse),
+            "check dense -j 1": ("mpz-lint check dense -j 1", self.mpz(_rel(corpus.root), jobs=1))}
+        if self.flags.jobs:
+            figures["check dense -j 2"] = ("mpz-lint check dense -j 2",
+                                           self.mpz(_rel(corpus.root), jobs=2))
+        if not self.in_turns(figures):
+            return
         self.ratio("dense: check -j1 / bare parse", "check dense -j 1", "parse dense x1",
                    at_most=2)
         self.ratio("dense: check -j2 / bare parse", "check dense -j 2", "parse dense x1",
                    at_most=1.2)
 
+    def in_turns(self, figures: dict[str, tuple[str, Step]],
+                 prepare: dict[str, Callable[[], None]] | None = None) -> bool:
+        """Time the commands of a ratio in turns (one run of each per round), so that the
+        machine's drift over minutes does not enter the ratio; record each as a figure."""
+        print("  " + " and ".join(label for label, _ in figures.values()) + ", run in turns",
+              flush=True)
+        try:
+            timings = run_interleaved({key: command for key, (_, command) in figures.items()},
+                                      self.runs, prepare=prepare)
+        except Failure as failure:
+            print(f"    FAILED: {failure}", flush=True)
+            self.failures.append(f"{' / '.join(figures)}: {failure}")
+            return False
+        for key, (label, _) in figures.items():
+            self.timings.pop(key, None)  # this round's figure replaces one taken earlier
+            self.figure(key, label, functools.partial(timings.__getitem__, key))
+        return True
+
     def section_fix(self) -> None:
         dense = self.corpus("dense")
-        self.check_figure("dense", 1)
         work = BENCH / "dense-fix"
-
-        def measure() -> Timing:
-            timing, first = run_timed(
-                self.mpz(_rel(work), jobs=1, fix=True), self.runs,
-                prepare=lambda: corpora.fresh_copy(dense.root, work), count=_findings)
-            print(f"    fresh copy of {_rel(dense.root)} to {_rel(work)} before each run "
-                  f"(not timed); {len(FINDING.findall(first.stdout))} findings left "
-                  f"after fixing (exit {first.returncode})", flush=True)
-            return timing
-
-        self.figure("fix dense -j 1", "mpz-lint check --fix -j 1 over a fresh copy of dense",
-                    measure)
-        self.ratio("fix: check --fix / check (dense, -j1)", "fix dense -j 1", "check dense -j 1",
-                   at_most=2)
+        print(f"  (a fresh copy of {_rel(dense.root)} to {_rel(work)} before each fix run, "
+              f"not timed)", flush=True)
+        if self.in_turns(
+                {"check dense -j 1": ("mpz-lint check dense -j 1",
+                                      self.mpz(_rel(dense.root), jobs=1)),
+                 "fix dense -j 1": ("mpz-lint check --fix -j 1 over a fresh copy of dense",
+                                    self.mpz(_rel(work), jobs=1, fix=True))},
+                prepare={"fix dense -j 1": lambda: corpora.fresh_copy(dense.root, work)}):
+            self.ratio("fix: check --fix / check (dense, -j1)", "fix dense -j 1",
+                       "check dense -j 1", at_most=2)
 
     def peer_ready(self, venv: peers.Venv) -> str | None:
         key = str(venv.path)
@@ -671,10 +736,14 @@ class Bench:
                           f"{self.timings[key].median:.0f} MB")
 
     def section_growth(self) -> None:
-        self.check_figure("dense", 1)
-        self.check_figure("dense2x", 1)
-        self.ratio("growth: check dense2x / dense (-j1)", "check dense2x -j 1", "check dense -j 1",
-                   at_most=2.2)
+        dense, double = self.corpus("dense"), self.corpus("dense2x")
+        if self.in_turns(
+                {"check dense -j 1": ("mpz-lint check dense -j 1",
+                                      self.mpz(_rel(dense.root), jobs=1)),
+                 "check dense2x -j 1": ("mpz-lint check dense2x -j 1",
+                                        self.mpz(_rel(double.root), jobs=1))}):
+            self.ratio("growth: check dense2x / dense (-j1)", "check dense2x -j 1",
+                       "check dense -j 1", at_most=2.2)
 
     def section_cache(self) -> None:
         if not self.flags.cache_dir:

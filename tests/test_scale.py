@@ -329,6 +329,14 @@ class _LibcstCounter(_Seen, cst.CSTVisitor):
     pass
 
 
+def test_the_tree_walk_knows_every_libcst_node_class() -> None:
+    from mpz_lint.treewalk import _NODE_TYPES
+
+    public = {kind for kind in vars(cst).values()
+              if isinstance(kind, type) and issubclass(kind, cst.CSTNode)} - {cst.CSTNode}
+    assert len(public) > 150 and public <= _NODE_TYPES
+
+
 def test_the_tree_walk_meets_every_name_string_and_call_libcst_does() -> None:
     for path in fixture_modules():
         tree = cst.parse_module(path.read_text())
