@@ -73,9 +73,9 @@ def shown(results: Sequence[FileResult], notebooks: Notebooks | None = None, *,
     """Every remaining diagnostic (and, if asked, every suppressed one) in output order."""
     notebooks = notebooks or {}
     names = rule_names()
-    # Only the files with something to show: over a large tree, most have nothing.
-    indexes = {result.file.path: LineIndex(result.file.text) for result in results
-               if result.diagnostics or (suppressed and result.suppressed)}
+    texts = {result.file.path: result.file.text for result in results}
+    # Made for the files with something to show: over a large tree, most have nothing.
+    indexes: dict[str, LineIndex] = {}
     items: list[Shown] = []
     for result in results:
         pairs = [(d, False) for d in result.diagnostics]
@@ -88,7 +88,9 @@ def shown(results: Sequence[FileResult], notebooks: Notebooks | None = None, *,
             if notebook is not None:
                 cell, start = notebook.cell_location(start)
                 _, end = notebook.cell_location(end)
-            index = indexes.get(diagnostic.path, LineIndex(""))
+            index = indexes.get(diagnostic.path)
+            if index is None:
+                index = indexes[diagnostic.path] = LineIndex(texts.get(diagnostic.path, ""))
             items.append(Shown(diagnostic, names.get(diagnostic.code), index, cell, start, end,
                                hidden))
     return sorted(items, key=lambda item: (item.diagnostic.sort_key(), item.suppressed))
