@@ -89,8 +89,8 @@ def discover(
             continue  # pre-commit names every staged file: the excludes must hold for them
         elif full.is_dir():
             walker = _Walker(settings, prefix, errors, base)
-            for path, display, identity in walker.walk(full):
-                found.setdefault(identity, (path, display))
+            for path, display in walker.walk(full):
+                found.setdefault(_identity(path), (path, display))
         elif is_checked(full.name):
             found.setdefault(_identity(full), (os.fspath(full), prefix))
     return sorted(found.values(), key=lambda item: item[1]), errors
@@ -98,7 +98,8 @@ def discover(
 
 def _identity(path: str | Path) -> Identity:
     """The same for every name of one file (symlinks, overlapping paths): its device and
-    inode (one stat, where realpath would look at every folder on the way)."""
+    inode (one stat, where realpath would look at every folder on the way; not the
+    listing's inode, which can differ from the stat's on overlay file systems)."""
     try:
         status = os.stat(path)
     except OSError:
@@ -131,7 +132,7 @@ class _Walker:
         self.errors = errors
         self.seen: set[Identity] = set()  # folders walked: (device, inode)
 
-    def walk(self, root: Path) -> Iterator[tuple[str, str, Identity]]:
+    def walk(self, root: Path) -> Iterator[Discovered]:
         # Absolute and without `..`, so that paths compare with the .gitignore folders.
         # Strings, not Paths, from here on: a large tree has tens of thousands of entries.
         top = os.path.abspath(root)
@@ -142,7 +143,7 @@ class _Walker:
         yield from self._walk(top, self.prefix, ignores, top=True)
 
     def _walk(self, folder: str, display: str, ignores: list[_IgnoreFile],
-              top: bool = False) -> Iterator[tuple[str, str, Identity]]:
+              top: bool = False) -> Iterator[Discovered]:
         try:
             status = os.stat(folder)
             real: Identity = (status.st_dev, status.st_ino)
@@ -187,9 +188,7 @@ class _Walker:
             if is_dir:
                 yield from self._walk(path, entry_display, ignores)
             else:
-                # A stat, not the listing's inode: on overlay file systems (containers) the
-                # two can differ, and a file named on the command line is stat'ed.
-                yield path, entry_display, _identity(path)
+                yield path, entry_display
 
     def _ignored(self, path: str, is_dir: bool, ignores: list[_IgnoreFile]) -> bool:
         # The nearest .gitignore that mentions the path decides, as in git.

@@ -9,7 +9,6 @@ sentence is prose, not a request.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,10 +65,7 @@ def find_hosts(flat: str) -> tuple[HostMatch, ...]:
 # By text: a client's few base URLs are looked at again at every use.
 @lru_cache(maxsize=4096)
 def _find_hosts(flat: str) -> tuple[HostMatch, ...]:
-    return tuple(_hosts_in(flat))
-
-
-def _hosts_in(flat: str) -> Iterator[HostMatch]:
+    found: list[HostMatch] = []
     for m in _HOST.finditer(flat):
         host = m.group(1).lower()
         if host not in knowledge.HOSTS_BY_NAME:
@@ -91,8 +87,9 @@ def _hosts_in(flat: str) -> Iterator[HostMatch]:
         if tail and tail[0] != HOLE and tail.strip(" \t\r\n\"'<>"):
             continue  # more words follow the URL: a sentence that mentions it
         complete = not tail.startswith(HOLE)
-        yield HostMatch(host, m.start(1), m.end(1), path, complete,
-                        "" if complete else tail[1:])
+        found.append(HostMatch(host, m.start(1), m.end(1), path, complete,
+                               "" if complete else tail[1:]))
+    return tuple(found)
 
 
 def role_of_path(path: str, complete: bool) -> Role | None:
