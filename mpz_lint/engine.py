@@ -68,10 +68,11 @@ def _selected(settings: Settings, rules: tuple[type[Rule], ...]) -> tuple[type[R
 def _no_cycle_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while a project is analysed.
 
-    Parsing allocates hundreds of thousands of nodes that all stay alive until the run
-    ends; each automatic collection walks every one of them again, which cost a third of
-    a dense run. Reference counting still frees everything acyclic; whatever cycles a run
-    leaves are collected once it is over.
+    Parsing allocates hundreds of thousands of nodes that all stay alive until the
+    group's analysis ends; each automatic collection would walk every one of them again,
+    which cost a third of a dense run. `Project.close` then breaks the project's cycles,
+    so reference counting frees the trees; the little cyclic garbage left is collected
+    when the collector next runs.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -226,16 +227,8 @@ def _analyse_batch(groups: list[Group], settings: Settings,
     return [_analyse_group(group, settings, unsafe_fixes) for group in groups]
 
 
-# A group's analysis leaves cycles behind (modules, scopes and the project point at each
-# other); collecting them after about this much analysed source keeps memory flat over a
-# large tree without paying a full collection after every small group.
-COLLECT_EVERY_CHARS = 500_000
-_analysed_since_collection = 0
-
-
 def _analyse_group(group: Group, settings: Settings,
                    unsafe_fixes: bool | None) -> list[Outcome]:
-    global _analysed_since_collection
     if group.inert and all(rule.procore_only for rule in selected_rules(settings)):
         # Files no selected rule can find anything in (and nothing to parse): one shared
         # empty outcome each, so a large tree's irrelevant files cost next to nothing.
@@ -245,12 +238,7 @@ def _analyse_group(group: Group, settings: Settings,
             results = _lint_group(group.files, group.relevant, settings)
         else:
             results = _fix_group(group, settings, unsafe_fixes)
-    outcomes = [Outcome.of(result) for result in results]
-    _analysed_since_collection += group.size
-    if _analysed_since_collection >= COLLECT_EVERY_CHARS:
-        _analysed_since_collection = 0
-        gc.collect()
-    return outcomes
+    return [Outcome.of(result) for result in results]
 
 
 @dataclass
@@ -282,9 +270,17 @@ _NOTHING = Outcome((), (), None, None, ())
 
 def _lint_group(files: Sequence[SourceFile], relevant: frozenset[str], settings: Settings,
                 trees: dict[tuple[str, str], cst.Module] | None = None) -> list[FileResult]:
+    project = Project(files, settings, relevant, trees)
+    try:
+        return _lint_project(project, files, settings)
+    finally:
+        project.close()
+
+
+def _lint_project(project: Project, files: Sequence[SourceFile],
+                  settings: Settings) -> list[FileResult]:
     from mpz_lint import suppressions
 
-    project = Project(files, settings, relevant, trees)
     known = all_rules()
     rules = [rule() for rule in selected_rules(settings)]
     results: list[FileResult] = []

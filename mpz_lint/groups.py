@@ -122,7 +122,11 @@ def _decide_service_account(project: Project, relevant: set[str], settings: Sett
         # With what they import: BackendApplicationClient may come through a module of ours.
         with_imports = candidates.union(*(project.imports_of(path) for path in candidates))
         files = [project.files[path] for path in sorted(with_imports)]
-        found = uses_client_credentials(Project(files, settings, with_imports & relevant))
+        candidates_project = Project(files, settings, with_imports & relevant)
+        try:
+            found = uses_client_credentials(candidates_project)
+        finally:
+            candidates_project.close()
     return dataclasses.replace(settings, service_account="yes" if found else "no")
 
 

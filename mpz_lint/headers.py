@@ -46,7 +46,7 @@ from mpz_lint.resolver import (
     Value,
     text_str,
 )
-from mpz_lint.treewalk import TreeWalker
+from mpz_lint.treewalk import TreeWalker, children
 
 if TYPE_CHECKING:
     from mpz_lint.project import Project
@@ -871,7 +871,7 @@ def _names_in(node: cst.CSTNode) -> Iterator[str]:
     if isinstance(node, cst.Attribute):
         yield from _names_in(node.value)
         return
-    for child in node.children:
+    for child in children(node):
         yield from _names_in(child)
 
 

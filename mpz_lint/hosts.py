@@ -25,6 +25,7 @@ from mpz_lint.fixer import LineIndex
 from mpz_lint.knowledge import Role
 from mpz_lint.model import Applicability, Edit, Location
 from mpz_lint.resolver import Instance, Origin, Resolver, Str, Text, path_join, text_str
+from mpz_lint.treewalk import children
 from mpz_lint.urls import HostMatch
 
 if TYPE_CHECKING:
@@ -430,7 +431,7 @@ def _name_nodes(node: cst.CSTNode, name: str) -> Iterator[cst.Name]:
     if isinstance(node, cst.Attribute):
         yield from _name_nodes(node.value, name)
         return
-    for child in node.children:
+    for child in children(node):
         yield from _name_nodes(child, name)
 
 

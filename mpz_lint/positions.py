@@ -10,11 +10,12 @@ code this is several times cheaper, and it is the one cost every reporting modul
 The ranges are libcst's syntactic ones (`record_syntactic_position`), so a node's range
 leaves out the whitespace it owns, exactly as `PositionProvider` does.
 
-`ModuleOffsets` goes further: it generates only the statement that holds the node asked
-about (its `Home`, from the tree walk), and finds that statement's text in the module's
-text. Where the text is found exactly once, that is where the statement stands; where it
-is not (a statement repeated word for word), the statement around it is tried, and at
-the top the whole module. A reporting module usually needs a few of its statements.
+`ModuleOffsets` goes further: it generates only the node asked about, at the indentation
+of the statement that holds it (its `Home`, from the tree walk), and finds that text in
+the module's text. Where the text is found exactly once, that is where the node stands;
+where it is not (a short name, a literal repeated), the statement that holds it is tried,
+then the statement around that one, and at the top the whole module. A reporting module
+usually needs a few of its calls and literals, most of them written only once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from libcst._nodes.base import CSTCodegenError
 from libcst._nodes.internal import CodegenState
 
 if TYPE_CHECKING:
@@ -102,10 +104,10 @@ class NodeOffsets:
 
 class ModuleOffsets:
     """Character offsets of nodes of `tree` in `text` (the module's source, which libcst
-    generates from `tree`), computed statement by statement as nodes are asked about.
+    generates from `tree`), computed node by node as nodes are asked about.
 
-    Every offset handed out comes from a statement whose generated text was found at
-    that place in `text`, so an edit made there changes the bytes it means to.
+    Every offset handed out comes from a node or statement whose generated text was found
+    at that place in `text`, so an edit made there changes the bytes it means to.
     """
 
     def __init__(self, tree: cst.Module, text: str, homes: dict[int, Home | None]) -> None:
@@ -123,7 +125,9 @@ class ModuleOffsets:
             return found
         if self._whole is None:
             home = self._homes.get(id(node))
-            while home is not None and not self._place(home):
+            if home is not None and self._place(node, home.indents):
+                return self._spans[id(node)]
+            while home is not None and not self._place_statement(home):
                 home = home.outer
             found = self._spans.get(id(node))
             if found is not None:
@@ -132,27 +136,39 @@ class ModuleOffsets:
         return self._whole.span(node)
 
     def matches_text(self) -> bool:
-        """Whether every offset handed out is known to be right: each came from a statement
-        found in the text, or the whole module generates the text byte for byte."""
+        """Whether every offset handed out is known to be right: each came from a node or
+        statement found in the text, or the whole module generates the text byte for byte."""
         return self._whole is None or self._whole.code == self._text
 
-    def _place(self, home: Home) -> bool:
+    def _place_statement(self, home: Home) -> bool:
         statement = home.statement
         if id(statement) in self._placed:
             return True
+        if not self._place(statement, home.indents):
+            return False
+        self._placed.add(id(statement))
+        return True
+
+    def _place(self, node: cst.CSTNode, indents: tuple[str | None, ...]) -> bool:
+        """Generate `node` alone, written at `indents` (what a node's code depends on
+        besides the node: libcst writes a block's indentation, not the node), and note
+        the spans of it and everything in it if its text is in the module exactly once:
+        the one place a text found once can be is where the node is."""
         tree = self._tree
         state = _TokenCountingState(default_indent=tree.default_indent,
                                     default_newline=tree.default_newline)
         state.indent_tokens = [tree.default_indent if indent is None else indent
-                               for indent in home.indents]
-        statement._codegen(state)
+                               for indent in indents]
+        try:
+            node._codegen(state)
+        except CSTCodegenError:
+            return False  # its code needs what only the node around it passes down
         code = "".join(state.tokens)
         start = self._text.find(code)
-        if start < 0 or self._text.find(code, start + 1) >= 0:
+        if not code or start < 0 or self._text.find(code, start + 1) >= 0:
             return False  # not there as generated, or more than once: cannot tell where
         offsets = list(accumulate(map(len, state.tokens), initial=start))
         spans = self._spans
         for key, (first, last) in state.spans.items():
             spans[key] = (offsets[first], offsets[last])
-        self._placed.add(id(statement))
         return True

@@ -144,6 +144,20 @@ class Project:
         self._imports: dict[str, set[str]] = {}
         self.trees: dict[tuple[str, str], cst.Module] = trees if trees is not None else {}
 
+    def close(self) -> None:
+        """Let go of the trees and everything built on them once the results are out.
+
+        Scopes, bindings and the modules they belong to point at each other, so without
+        this only the cyclic garbage collector frees a project, walking every node of
+        every tree again first: over a tree of client code that cost as much as a tenth
+        of the run. Broken up, it is freed by reference counting as it goes.
+        """
+        for module in self._modules.values():
+            if module is not None:
+                module.close()
+        self._modules.clear()
+        self._analyses.clear()
+
     # --- files -----------------------------------------------------------------------
 
     def python_files(self) -> Iterator[SourceFile]:

@@ -175,6 +175,19 @@ class ModuleIndex:
             if inert >= collector.uses.get(name, 0)
         )
 
+    def close(self) -> None:
+        """Break the cycles between this module's scopes, bindings, functions and classes
+        (see Project.close); the index cannot be used afterwards."""
+        scopes = [self.scope, *(f.scope for f in self.functions),
+                  *(c.scope for c in self.classes)]
+        for scope in scopes:
+            scope.bindings.clear()
+            scope.function = scope.cls = None
+        for cls in self.classes:
+            cls.methods.clear()
+            cls.attributes.clear()
+        self.__dict__.clear()
+
     # Positions cost code generation (see mpz_lint.positions): done only for the
     # statements that hold a node somebody asks about.
     def span_of(self, node: cst.CSTNode) -> tuple[int, int]:

@@ -17,7 +17,7 @@ files give), dataclass and pydantic field defaults, dict literals, `dict()`, `**
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
@@ -295,36 +295,29 @@ class Resolver:
     def _resolve(
         self, node: cst.BaseExpression, scope: Scope, context: CallContext | None
     ) -> list[Value]:
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-            return list(self._string_literal(node, scope, context))
-        if isinstance(node, cst.Integer):
-            return [IntValue(node)]
-        if isinstance(node, cst.Name):
-            if node.value == "None":
-                return [NoneValue()]
-            return self._name(node.value, scope, context)
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node, scope, context)
-        if isinstance(node, cst.BinaryOperation):
-            return self._binary(node, scope, context)
-        if isinstance(node, cst.Call):
-            return self._call(node, scope, context)
-        if isinstance(node, cst.Dict):
-            return [self._dict(node, scope, context)]
-        if isinstance(node, cst.Subscript):
-            return self._subscript(node, scope, context)
-        if isinstance(node, cst.IfExp):
-            return (self.resolve(node.body, scope, context)
-                    + self.resolve(node.orelse, scope, context))
-        if isinstance(node, cst.BooleanOperation):
-            # `os.getenv("URL") or "https://..."`: either side may be the value.
-            return (self.resolve(node.left, scope, context)
-                    + self.resolve(node.right, scope, context))
-        if isinstance(node, cst.Await):
-            return self.resolve(node.expression, scope, context)
-        if isinstance(node, cst.NamedExpr):
-            return self.resolve(node.value, scope, context)
-        return [Unknown(type(node).__name__)]
+        # Looked up by the node's class: `isinstance` against libcst's classes goes
+        # through ABCMeta, and this runs for every expression the rules ask about.
+        case = _CASES.get(type(node))
+        if case is None:
+            case = _case_for(type(node))
+        return case(self, node, scope, context)
+
+    def _string_case(self, node: cst.BaseExpression, scope: Scope,
+                     context: CallContext | None) -> list[Value]:
+        return list(self._string_literal(node, scope, context))
+
+    def _name_case(self, node: cst.Name, scope: Scope,
+                   context: CallContext | None) -> list[Value]:
+        if node.value == "None":
+            return [NoneValue()]
+        return self._name(node.value, scope, context)
+
+    def _either_case(self, node: cst.IfExp | cst.BooleanOperation, scope: Scope,
+                     context: CallContext | None) -> list[Value]:
+        # `a if c else b`; `os.getenv("URL") or "https://..."`: either side may be the value.
+        first, second = ((node.body, node.orelse) if isinstance(node, cst.IfExp)
+                         else (node.left, node.right))
+        return self.resolve(first, scope, context) + self.resolve(second, scope, context)
 
     def _string_literal(
         self, node: cst.BaseExpression, scope: Scope, context: CallContext | None
@@ -1044,6 +1037,40 @@ class Resolver:
         if found and isinstance(found[0], FunctionValue):
             return found[0].function
         return None
+
+
+_Case = Callable[[Resolver, Any, Scope, Union[CallContext, None]], list[Value]]
+
+# How each kind of expression is resolved (Resolver._resolve); other kinds are unknown.
+_CASES: dict[type, _Case] = {
+    cst.SimpleString: Resolver._string_case,
+    cst.ConcatenatedString: Resolver._string_case,
+    cst.FormattedString: Resolver._string_case,
+    cst.Integer: lambda self, node, scope, context: [IntValue(node)],
+    cst.Name: Resolver._name_case,
+    cst.Attribute: Resolver._attribute,
+    cst.BinaryOperation: Resolver._binary,
+    cst.Call: Resolver._call,
+    cst.Dict: lambda self, node, scope, context: [self._dict(node, scope, context)],
+    cst.Subscript: Resolver._subscript,
+    cst.IfExp: Resolver._either_case,
+    cst.BooleanOperation: Resolver._either_case,
+    cst.Await: lambda self, node, scope, context: self.resolve(node.expression, scope, context),
+    cst.NamedExpr: lambda self, node, scope, context: self.resolve(node.value, scope, context),
+}
+
+
+def _unknown_case(self: Resolver, node: cst.BaseExpression, scope: Scope,
+                  context: CallContext | None) -> list[Value]:
+    return [Unknown(type(node).__name__)]
+
+
+def _case_for(kind: type) -> _Case:
+    """The case of a class not in the table: that of its nearest listed base (a subclass
+    of a libcst node made by hand), else unknown."""
+    case = next((_CASES[base] for base in kind.__mro__ if base in _CASES), _unknown_case)
+    _CASES[kind] = case
+    return case
 
 
 @dataclass(frozen=True)

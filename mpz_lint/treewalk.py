@@ -81,6 +81,26 @@ def _node_types() -> frozenset[type]:
 _NODE_TYPES = _node_types()
 
 
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of `node` that the walk visits, in field order: libcst's own
+    `node.children` rebuilds the node through a visitor to find them, and also lists
+    every whitespace, bracket and comma, none of which holds a name or a string."""
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = _child_fields(kind)
+    found: list[cst.CSTNode] = []
+    nodes = _NODE_TYPES
+    for name in fields:
+        child = getattr(node, name)
+        kind = type(child)
+        if kind in nodes:
+            found.append(child)
+        elif kind is tuple or kind is list:
+            found.extend(item for item in child if type(item) in nodes)
+    return found
+
+
 class TreeWalker:
     """Subclass and define `visit_<NodeType>` / `leave_<NodeType>`; call `walk(tree)`."""
 

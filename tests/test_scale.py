@@ -229,6 +229,40 @@ def test_a_fix_run_uses_the_cache_only_where_nothing_is_to_fix(tmp_path: Path) -
     assert clean_b.fixed_text is None and clean_b.diagnostics == []
 
 
+# --- memory: a group's trees go as soon as its results are out --------------------------
+
+
+@pytest.mark.parametrize("unsafe_fixes", [None, True])
+def test_a_groups_trees_are_freed_by_reference_counting(
+        monorepo: Path, unsafe_fixes: bool | None) -> None:
+    """Nothing of a finished group waits for the cycle collector (which would walk every
+    node again): Project.close breaks the cycles between scopes, bindings and modules."""
+    import gc
+
+    plan = plan_groups(sources_of(monorepo), Settings())
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        parsed = 0
+        for group in plan.groups:
+            outcomes = engine._analyse_group(group, plan.settings, unsafe_fixes)
+            assert len(outcomes) == len(group.files)
+            parsed += len(group.relevant)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, cst.CSTNode)]
+        kinds = {type(o).__module__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert parsed > 40
+    assert left == []
+    assert not {k for k in kinds if k.startswith("mpz_lint")}, kinds
+
+
 # --- positions and the walk agree with libcst -------------------------------------------
 
 
@@ -260,12 +294,17 @@ def _statement_offsets(text: str) -> tuple[ModuleOffsets, NodeOffsets, _Counter]
     return ModuleOffsets(tree, text, walker.homes), NodeOffsets(tree), walker
 
 
-def test_offsets_from_single_statements_are_those_of_the_whole_module() -> None:
+@pytest.mark.parametrize("innermost_first", [False, True])
+def test_offsets_from_single_statements_are_those_of_the_whole_module(
+        innermost_first: bool) -> None:
+    # Asked outermost first, each statement is generated whole; innermost first, most
+    # nodes are placed alone.
     compared = placed_alone = 0
     for path in fixture_modules():
         text = path.read_text()
         ours, whole, walker = _statement_offsets(text)
-        for key, home in walker.homes.items():
+        homes = list(walker.homes.items())
+        for key, home in reversed(homes) if innermost_first else homes:
             if home is not None:  # the Module itself is in no statement
                 node = walker.nodes[key]
                 assert ours.span(node) == whole.span(node), (path, node)
@@ -274,6 +313,26 @@ def test_offsets_from_single_statements_are_those_of_the_whole_module() -> None:
         placed_alone += ours._whole is None
     assert compared > 20_000
     assert placed_alone > 0.9 * len(fixture_modules())  # the whole module is the exception
+
+
+def test_a_node_placed_alone_gives_every_node_in_it_its_place_in_the_module() -> None:
+    placed = refused = 0
+    for path in fixture_modules():
+        text = path.read_text()
+        ours, whole, walker = _statement_offsets(text)
+        for key, home in walker.homes.items():
+            if home is None:
+                continue
+            alone = ModuleOffsets(ours._tree, text, walker.homes)
+            if not alone._place(walker.nodes[key], home.indents):
+                refused += 1
+                continue
+            placed += 1
+            for inner, (start, end) in alone._spans.items():  # ids, layout nodes included
+                first, last = whole._spans[inner]
+                assert (start, end) == (whole._offsets[first], whole._offsets[last]), (
+                    path, walker.nodes[key])
+    assert placed > 10_000 and refused > 1_000  # short names and repeated literals refused
 
 
 @pytest.mark.parametrize("text", [
