@@ -147,7 +147,14 @@ def _link_environment(project: Project, python: list[SourceFile], linked: _Links
             linked.join(paths[0], path)
     names = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(setters)) + r")\b",
                        re.IGNORECASE)
+    keys = [key.lower() for key in setters]
     for source in python:
+        # A plain search first, as the regex is slow over many names (ASCII text only:
+        # the regex also folds non-ASCII letters such as the Kelvin sign).
+        if source.text.isascii():
+            lowered = source.text.lower()
+            if not any(key in lowered for key in keys):
+                continue
         for match in names.finditer(source.text):
             linked.join(source.path, setters[match.group(0).upper()][0])
 

@@ -124,6 +124,12 @@ def _syntax_message(exc: cst.ParserSyntaxError) -> str:
     return f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {first}"
 
 
+def _join(folder: str, relative: str) -> str:
+    """`posixpath.join(folder, relative)` for a relative path (a lookup of every import
+    tries a few of these per folder above the importer)."""
+    return folder + relative if not folder or folder.endswith("/") else f"{folder}/{relative}"
+
+
 class Project:
     """All files of one run. Parses lazily, caches per-run analyses by their class."""
 
@@ -267,9 +273,10 @@ class Project:
                 if folder in ("", "/", "."):
                     break
                 folder = posixpath.dirname(folder)
+        tail = "/".join(parts)
         for base in bases:
-            stem = posixpath.join(base, *parts) if parts else base
-            for candidate in (stem + ".py", posixpath.join(stem, "__init__.py"), stem + ".pyi"):
+            stem = _join(base, tail) if parts else base
+            for candidate in (stem + ".py", _join(stem, "__init__.py"), stem + ".pyi"):
                 if candidate in python_paths:
                     return python_paths[candidate]
         return None
