@@ -22,6 +22,7 @@ statement alone.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any, Callable, NamedTuple, Optional
 
 import libcst as cst
@@ -57,7 +58,19 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     return tuple(
         f.name for f in dataclasses.fields(node_type)
         if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+        and _may_hold_nodes(f.type)
     )
+
+
+def _may_hold_nodes(annotation: object) -> bool:
+    """Whether a field declared `annotation` can hold a node: not `Name.value: str`, nor
+    `Param.star: Union[str, MaybeSentinel]` (a walk asks every field of every node)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, cst.CSTNode)
+    arguments = typing.get_args(annotation)
+    if arguments:
+        return any(_may_hold_nodes(argument) for argument in arguments)
+    return True  # a forward reference or anything else unknown: look
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -119,7 +132,8 @@ class TreeWalker:
         if entry is None:
             entry = self._entry(kind)
         visit, leave, fields = entry
-        if visit is None or visit(self, node) is not False:
+        descend = visit is None or visit(self, node) is not False
+        if descend and fields:  # a leaf (a name, a string, a number) has no fields to walk
             self._depth += 1
             if self._depth > MAX_DEPTH:
                 raise RecursionError("too deeply nested")
