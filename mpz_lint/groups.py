@@ -80,7 +80,8 @@ def plan_groups(files: Sequence[SourceFile], settings: Settings,
                     source = loaded
             whole.append(source)
         files = whole
-        project = Project(files, settings, relevant)
+        screened, project = project, Project(files, settings, relevant)
+        project.reuse_imports(screened)
     settings = _decide_service_account(project, relevant, settings)
     python = [f for f in files if f.path in relevant]
     # Only what can concern Procore is linked: a large tree's other files stay out of it.
