@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mpz_lint.cli import main
+from mpz_lint.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="mpz-lint")
+    run()

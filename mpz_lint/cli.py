@@ -62,6 +62,36 @@ def main() -> None:
     """Find and fix Procore MPZ (Multiple Procore Zones) defects in Python code."""
 
 
+def run() -> None:
+    """The `mpz-lint` command (and `python -m mpz_lint`): `main`, then exit at once.
+
+    Tearing the interpreter down frees every object of the run one by one, which cost
+    0.1-0.2 s after a large run (mypy leaves the same way). Everything the run writes is
+    written and closed by then; only the output streams are flushed. Tests call `main`.
+    """
+    try:
+        main(prog_name="mpz-lint")
+        status = 0
+    except SystemExit as exit_:
+        status = _exit_status(exit_.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe (`mpz-lint check | head`) or stream: nothing more to say
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status `sys.exit(code)` leaves with."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 @dataclasses.dataclass(frozen=True)
 class CheckOptions:
     """What `check` was asked to do besides the settings (those go through config)."""

@@ -374,6 +374,38 @@ def test_version() -> None:
     assert (result.exit_code, result.stdout) == (0, f"mpz-lint {__version__}\n")
 
 
+@pytest.mark.parametrize(("args", "status"), [
+    (["check", "--isolated", "--no-cache", "client.py"], 1),
+    (["check", "--isolated", "--no-cache", "--exit-zero", "client.py"], 0),
+    (["check", "--no-such-option"], 2),
+])
+def test_the_command_leaves_with_its_status_and_all_its_output(
+        tmp_path: Path, args: list[str], status: int) -> None:
+    # `run` skips the interpreter's teardown: what was printed must still all come out.
+    lines = "".join(f'r{i} = requests.get("https://app.procore.com/rest/v1.0/me")\n'
+                    for i in range(300))
+    (tmp_path / "client.py").write_text("import requests\n" + lines)
+    done = subprocess.run([sys.executable, "-m", "mpz_lint", *args], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == status, done.stderr
+    if status == 2:
+        last = done.stderr.splitlines()[-1]  # click's own words, which vary by version
+        assert last.startswith("Error: No such option") and "--no-such-option" in last
+    else:
+        assert done.stdout.count("MPZ002") == 300
+        assert "Found 300 errors" in done.stderr
+
+
+@pytest.mark.parametrize(("code", "status", "said"), [
+    (None, 0, ""), (0, 0, ""), (3, 3, ""), ("cannot go on", 1, "cannot go on\n")])
+def test_exit_status_is_that_of_sys_exit(
+        code: object, status: int, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from mpz_lint.cli import _exit_status
+
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == said
+
+
 def test_version_does_not_import_libcst_and_runs_as_module() -> None:
     script = (
         "import sys\n"
