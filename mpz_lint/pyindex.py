@@ -239,6 +239,22 @@ def _literal_value(spelling: str) -> str | bytes:
     return value
 
 
+@lru_cache(maxsize=16384)
+def literal_spelling(raw: str) -> tuple[str, int, bool] | None:
+    """For a string literal spelled `raw`: its value, where the value's text starts in
+    `raw`, and whether `raw` spells the value as it is (no escapes, so offsets map one to
+    one); None for bytes. Once per spelling, as `string_value`."""
+    value = _literal_value(raw)
+    if not isinstance(value, str):
+        return None
+    prefix_length = min(i for i in (raw.find('"'), raw.find("'")) if i >= 0)
+    quote = raw[prefix_length:prefix_length + 3]
+    if quote not in ('"""', "'''"):
+        quote = quote[0]
+    opening = prefix_length + len(quote)
+    return value, opening, raw[opening:len(raw) - len(quote)] == value
+
+
 def raw_text_has_procore(node: StringNode) -> bool:
     if isinstance(node, cst.SimpleString):
         return "procore" in node.value.lower()

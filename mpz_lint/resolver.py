@@ -31,6 +31,7 @@ from mpz_lint.pyindex import (
     Mutation,
     Scope,
     dotted_name,
+    literal_spelling,
     string_value,
 )
 from mpz_lint.urls import HOLE
@@ -328,17 +329,12 @@ class Resolver:
                  scope: Scope | None, context: CallContext | None) -> Str:
         """The literal's parts; with a scope, f-string expressions become markers that
         `_expand` replaces by their values."""
-        if isinstance(node, cst.SimpleString):
-            value = string_value(node)
-            if not isinstance(value, str):
+        if type(node) is cst.SimpleString:
+            spelled = literal_spelling(node.value)
+            if spelled is None:
                 return unknown_str("bytes")
-            raw = node.value
-            opening = len(node.prefix) + len(node.quote)
-            body = raw[opening: len(raw) - len(node.quote)]
-            # Offsets map one to one only when the source spells the value as it is.
-            exact = body == value
-            origin = Origin(path, node, opening, exact, name_hint)
-            return Str((Text(value, origin),))
+            value, opening, exact = spelled
+            return Str((Text(value, Origin(path, node, opening, exact, name_hint)),))
         if isinstance(node, cst.ConcatenatedString):
             left = self._literal(node.left, path, name_hint, scope, context)
             right = self._literal(node.right, path, name_hint, scope, context)

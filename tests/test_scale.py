@@ -499,3 +499,20 @@ def test_trees_are_parsed_unvalidated_but_nodes_made_later_are_checked() -> None
     assert not isinstance(error, cst.Module) and error.message.startswith("syntax error at ")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("still not a name")  # and after a parse that failed
+
+
+@pytest.mark.parametrize("raw", [
+    '"https://app.procore.com"', "'a'", '"""a\nb"""', "'''a'''", 'r"x\\d"', 'u"é"',
+    '"tab\\there"', '""', "''", '""""""', 'R"a"', 'b"bytes"', 'rb"""x"""',
+])
+def test_a_literals_spelling_is_read_as_libcst_reads_it(raw: str) -> None:
+    from mpz_lint.pyindex import literal_spelling
+
+    node = cst.SimpleString(raw)
+    value = node.evaluated_value
+    if not isinstance(value, str):
+        assert literal_spelling(raw) is None
+        return
+    opening = len(node.prefix) + len(node.quote)
+    body = raw[opening:len(raw) - len(node.quote)]
+    assert literal_spelling(raw) == (value, opening, body == value)
