@@ -8,7 +8,9 @@ re-checks and applies again until nothing changes, as ruff does).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from mpz_lint.model import Diagnostic, Edit, Location
 
@@ -22,22 +24,19 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        if "\r" in text:
+            self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        else:  # the common case, several times faster without the regex
+            lengths = (len(line) + 1 for line in text.split("\n")[:-1])
+            self.starts = list(accumulate(lengths, initial=0))
 
     def offset(self, location: Location) -> int:
         row = min(max(location.row, 1), len(self.starts))
         return min(self.starts[row - 1] + location.column - 1, len(self.text))
 
     def location(self, offset: int) -> Location:
-        # Binary search for the row whose start is at or before `offset`.
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return Location(lo + 1, offset - self.starts[lo] + 1)
+        row = max(bisect_right(self.starts, offset), 1)  # the last line starting at or before
+        return Location(row, offset - self.starts[row - 1] + 1)
 
     def indent(self, location: Location) -> str:
         """The text before `location` on its line when it is all whitespace (tabs kept),

@@ -147,6 +147,7 @@ class Project:
         self._analyses: dict[Any, Any] = {}
         self._relevant: set[str] | None = None if relevant is None else set(relevant)
         self._resolved: dict[tuple[str, str], str | None] = {}
+        self._folders: dict[str, str] = {}  # the folder of each importing file
         self._imports: dict[str, set[str]] = {}
         self.trees: dict[tuple[str, str], cst.Module] = trees if trees is not None else {}
 
@@ -258,7 +259,9 @@ class Project:
         An absolute import is looked up below each folder above the importer, nearest
         first: whichever of them is on sys.path at run time, the module is found there.
         """
-        folder = posixpath.dirname(importer.replace("\\", "/"))
+        folder = self._folders.get(importer)
+        if folder is None:
+            folder = self._folders[importer] = posixpath.dirname(importer.replace("\\", "/"))
         key = (folder, dotted)
         if key not in self._resolved:
             self._resolved[key] = self._resolve_module(folder, dotted)
