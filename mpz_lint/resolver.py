@@ -273,10 +273,12 @@ class Resolver:
         self._active.add(key)
         self._depth += 1
         try:
-            values = _dedupe(self._resolve(node, scope, context))[:MAX_ALTERNATIVES]
+            values = self._resolve(node, scope, context)
         finally:
             self._depth -= 1
             self._active.discard(key)
+        if len(values) > 1:  # most expressions have one value: nothing to compare
+            values = _dedupe(values)[:MAX_ALTERNATIVES]
         self._memo[key] = values
         return values
 
@@ -1092,8 +1094,6 @@ def as_str(value: Value) -> Str:
 
 
 def _dedupe(values: Iterable[Value]) -> list[Value]:
-    if isinstance(values, list) and len(values) < 2:
-        return values  # most expressions have one value: nothing to compare
     seen: set[tuple[object, ...]] = set()
     out: list[Value] = []
     for value in values:
