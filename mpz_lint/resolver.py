@@ -331,7 +331,7 @@ class Resolver:
                  scope: Scope | None, context: CallContext | None) -> Str:
         """The literal's parts; with a scope, f-string expressions become markers that
         `_expand` replaces by their values."""
-        if type(node) is cst.SimpleString:
+        if isinstance(node, cst.SimpleString):
             spelled = literal_spelling(node.value)
             if spelled is None:
                 return unknown_str("bytes")
