@@ -516,3 +516,21 @@ def test_a_literals_spelling_is_read_as_libcst_reads_it(raw: str) -> None:
     opening = len(node.prefix) + len(node.quote)
     body = raw[opening:len(raw) - len(node.quote)]
     assert literal_spelling(raw) == (value, opening, body == value)
+
+
+@pytest.mark.parametrize("text", [
+    "", "x", "x\n", "\n\n", "a\nbb\n\nccc", "a\r\nb\r\n", "a\rb\nc\r\n", "\r", "é\nü\n",
+    "tab\tand\fform feed\n\u2028no break\n",
+])
+def test_line_tables_break_lines_as_python_does(text: str) -> None:
+    import re
+
+    from mpz_lint.fixer import LineIndex
+
+    breaks = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    lines = LineIndex(text)
+    assert lines.starts == breaks
+    for offset in range(len(text) + 2):
+        row = max(i for i, start in enumerate(breaks) if start <= offset) + 1
+        location = lines.location(offset)
+        assert (location.row, location.column) == (row, offset - breaks[row - 1] + 1)
