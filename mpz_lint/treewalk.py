@@ -97,7 +97,8 @@ _NODE_TYPES = _node_types()
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children of `node` that the walk visits, in field order: libcst's own
     `node.children` rebuilds the node through a visitor to find them, and also lists
-    every whitespace, bracket and comma, none of which holds a name or a string."""
+    every whitespace, bracket and comma, none of which holds a name or a string.
+    (`TreeWalker.walk` runs the same loop inline: it runs for every node of a tree.)"""
     kind = type(node)
     fields = _FIELDS.get(kind)
     if fields is None:
